@@ -1,0 +1,1 @@
+"""RevLens' benchmark suite: `python benchmarks/run.py` (see benchmarks/README.md)."""

@@ -1,0 +1,87 @@
+"""Run the benchmark suite and print one table: `python benchmarks/run.py [--scale S] [--only N]`.
+
+Each registered benchmark returns rows of figures; every row is printed next to its peer or
+physical floor, with ratio = RevLens' time / the peer's time. Generated inputs are cached in
+`benchmarks/.data/` (gitignored); each run's scratch files are removed when it ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from benchmarks.registry import BENCHMARKS, SCALES, Figure, RunContext  # noqa: E402
+
+MODULES = ("benchmarks.bench_import",)  # each registers its benchmarks on import
+DATA_DIR = Path(__file__).resolve().parent / ".data"
+
+
+def load() -> None:
+    for module in MODULES:
+        importlib.import_module(module)
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    if unit == "s":
+        return f"{value:,.2f} s"
+    return f"{value:,.0f} {unit}".rstrip()
+
+
+def table(figures: list[Figure], title: str) -> Table:
+    out = Table(title=title)
+    for name, justify in (("benchmark", "left"), ("figure", "left"), ("value", "right"),
+                          ("peer/floor", "left"), ("peer value", "right"),
+                          ("ratio", "right")):
+        out.add_column(name, justify=justify)
+    for f in figures:
+        out.add_row(f.benchmark, f.figure, format_value(f.value, f.unit), f.peer,
+                    format_value(f.peer_value, f.unit),
+                    "" if f.ratio is None else f"{f.ratio:.2f}x")
+    return out
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line; `load()` first, so that `--only` knows every benchmark."""
+    out = argparse.ArgumentParser(description="Run RevLens' benchmarks.")
+    out.add_argument("--scale", choices=SCALES, default="large",
+                     help="input size (see benchmarks/README.md); default large")
+    out.add_argument("--only", choices=sorted(BENCHMARKS), metavar="NAME",
+                     help=f"run one benchmark: {', '.join(sorted(BENCHMARKS))}")
+    out.add_argument("--repeat", type=int, default=3, metavar="N",
+                     help="report the best of N runs of each measurement (default 3)")
+    out.add_argument("--data-dir", type=Path, default=DATA_DIR,
+                     help="where generated inputs are cached (default benchmarks/.data)")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    load()
+    args = parser().parse_args(argv)
+    console = Console(width=None if sys.stdout.isatty() else 130)
+    ctx = RunContext(args.scale, args.data_dir, max(1, args.repeat))
+    figures: list[Figure] = []
+    for name, fn in BENCHMARKS.items():
+        if args.only and name != args.only:
+            continue
+        with console.status(f"running {name} at {args.scale}…"):
+            started = time.perf_counter()
+            figures += fn(ctx)
+        console.log(f"{name}: {time.perf_counter() - started:,.0f} s")
+    console.print(table(figures, f"RevLens benchmarks, scale {args.scale}, best of {ctx.repeat}"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Analytics over the warehouse: derived tables and insight runners."""

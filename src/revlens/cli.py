@@ -1,0 +1,301 @@
+"""The `revlens` command line. Thin: it parses, calls the services, prints."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from revlens import __version__
+from revlens.appdb.models import COUNT_FIELDS
+from revlens.errors import RevLensError
+
+app = typer.Typer(help="RevLens: which marketing produces pipeline and revenue.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+demo_app = typer.Typer(help="Demo data: generate it, import it, show it.")
+app.add_typer(demo_app, name="demo")
+_WIDTH = None if sys.stdout.isatty() else 160
+out = Console(width=_WIDTH)
+err = Console(stderr=True, width=_WIDTH)
+
+WorkspaceOpt = Annotated[Path | None, typer.Option(
+    "--workspace", "-w", envvar="REVLENS_WORKSPACE",
+    help="workspace directory (default ~/.revlens)")]
+class Output(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class RejectsOutput(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+OutputOpt = Annotated[Output, typer.Option("--format", "-f", help="output: table or json")]
+
+
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr; each call of the yielded function is one step done."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=total)
+
+        def step(message: str) -> None:
+            bar.update(task, description=message, advance=1)
+
+        yield step
+
+
+def _whoami() -> str:
+    """The person running the command, for the batch log."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A stored time (UTC; SQLite hands it back without its zone) in the workspace zone."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+
+
+def _open(workspace: Path | None, read_only: bool = False):
+    from revlens.workspace import Workspace
+
+    return Workspace.open(workspace, read_only=read_only)
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str, indent=2) + "\n")
+
+
+@app.command()
+def version() -> None:
+    """Print the RevLens version."""
+    out.print(f"revlens {__version__}")
+
+
+@app.command()
+def init(workspace: WorkspaceOpt = None,
+         admin_password: Annotated[str | None, typer.Option(
+             envvar="REVLENS_ADMIN_PASSWORD", help="password of the admin user")] = None
+         ) -> None:
+    """Create a workspace (or bring an existing one up to date)."""
+    from revlens.workspace import Workspace
+
+    result = Workspace.init(workspace, admin_password=admin_password)
+    verb = "created" if result.created else "up to date"
+    out.print(f"workspace {result.workspace} {verb}")
+    if result.admin_password:
+        out.print(f"admin user created; password: [bold]{result.admin_password}[/] "
+                  "(shown once; change it after logging in)")
+
+
+@app.command("import")
+def import_(
+    entity: Annotated[str, typer.Argument(help="entity, e.g. leads, opportunities")],
+    file: Annotated[Path, typer.Argument(help="CSV, TSV, XLSX, Parquet, JSON or JSON Lines")],
+    mapping: Annotated[Path | None, typer.Option(
+        help="YAML file of `source header: canonical name` lines")] = None,
+    input_format: Annotated[str | None, typer.Option(
+        "--input-format", help="file format when the extension does not tell")] = None,
+    output: OutputOpt = Output.table,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import one file of an entity; rows are upserted by their natural key."""
+    from revlens.ingest.pipeline import import_file
+
+    with _open(workspace) as ws, _progress(total=3) as step:
+        result = import_file(ws, entity, file, mapping=mapping, fmt=input_format,
+                             user=_whoami(), progress=step)
+    if output == "json":
+        _print_json(result.summary())
+        return
+    out.print(f"[bold]{result.entity}[/] from {file.name}: {result.rows_read:,} rows read, "
+              f"[green]{result.inserted:,} inserted[/], {result.updated:,} updated, "
+              f"{result.unchanged:,} unchanged, "
+              f"[{'red' if result.rejected else 'green'}]{result.rejected:,} rejected[/], "
+              f"{result.warnings:,} warnings  (batch {result.batch_id}, "
+              f"{result.seconds:.1f} s)", highlight=False)
+    if result.rejected or result.warnings:
+        out.print(f"see them with: revlens rejects {result.batch_id}")
+
+
+@app.command()
+def imports(
+    entity: Annotated[str | None, typer.Option(help="only this entity")] = None,
+    limit: Annotated[int, typer.Option(help="how many, newest first")] = 30,
+    output: OutputOpt = Output.table,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """List import batches, newest first."""
+    with _open(workspace) as ws:
+        batches = ws.appdb.batches(limit=limit, entity=entity)
+        zone = ZoneInfo(ws.settings.timezone)
+    fields = ("id", "entity", "source_name", "status", *COUNT_FIELDS, "started_at",
+              "finished_at", "user")
+    rows = [{f: getattr(b, f) for f in fields} for b in batches]
+    if output == "json":
+        _print_json(rows)
+        return
+    table = Table("batch", "entity", "file", "status", "read", "inserted", "updated",
+                  "unchanged", "rejected", "warnings", "started", title="imports")
+    for row in rows:
+        table.add_row(*[f"{row[f]:,}" if isinstance(row[f], int) else str(row[f])
+                        for f in fields[:10]], f"{_local(row['started_at'], zone):%Y-%m-%d %H:%M}")
+    for column in table.columns:
+        column.no_wrap = True
+    out.print(table)
+
+
+@app.command()
+def rejects(
+    batch_id: Annotated[str, typer.Argument(help="batch id, from `revlens imports`")],
+    output: Annotated[RejectsOutput, typer.Option("--format", "-f", help="table, csv or json")
+                      ] = RejectsOutput.table,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """List the rejected rows and warnings of an import batch."""
+    from revlens.ingest.pipeline import rejects as batch_rejects
+
+    with _open(workspace) as ws:
+        rows = batch_rejects(ws, batch_id).to_pylist()
+    if output == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=["row_number", "column", "value",
+                                                        "reason", "severity"])
+        writer.writeheader()
+        writer.writerows(rows)
+    elif output == "json":
+        _print_json(rows)
+    else:
+        table = Table("row", "column", "value", "reason", "severity", title=f"batch {batch_id}")
+        for r in rows:
+            table.add_row(str(r["row_number"]), r["column"], r["value"] or "", r["reason"],
+                          r["severity"])
+        out.print(table)
+
+
+@app.command()
+def refresh(workspace: WorkspaceOpt = None) -> None:
+    """Rebuild the derived tables (identity, attribution, ...)."""
+    from revlens.refresh import refresh as run_refresh
+
+    with _open(workspace) as ws, err.status("refreshing…") as status:
+        steps = run_refresh(ws, progress=lambda name: status.update(f"refreshing {name}"))
+    out.print(f"refreshed: {', '.join(steps) if steps else 'nothing to refresh yet'}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default 8080)")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Start the web app."""
+    from revlens.app.server import run
+
+    with _open(workspace, read_only=True) as ws:
+        settings = ws.settings
+    run(settings, host=host or settings.host, port=port or settings.port)
+
+
+@demo_app.callback(invoke_without_command=True)
+def demo(
+    ctx: typer.Context,
+    scale: Annotated[str, typer.Option(help="tiny, small, medium or large")] = "small",
+    seed: Annotated[int, typer.Option(help="random seed")] = 42,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="stop after importing")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Generate demo data, import it into the workspace, and open the web app."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from revlens.demo import generate
+    from revlens.ingest.bulk import import_manifest
+    from revlens.workspace import Workspace
+
+    init_result = Workspace.init(workspace, admin_password=None)
+    data_dir = init_result.workspace / "demo-data"
+    with err.status("generating demo data…"):
+        summary = generate(data_dir, scale=scale, seed=seed)
+    out.print(f"generated {sum(summary.rows.values()):,} rows in {summary.seconds:.1f} s")
+    with _open(workspace) as ws, _progress(total=len(summary.files)) as step:
+        results = import_manifest(ws, data_dir, user="demo", progress=step)
+    out.print(f"imported {sum(r.inserted + r.updated for r in results):,} rows into "
+              f"{len(results)} entities")
+    if init_result.admin_password:
+        out.print(f"admin password: [bold]{init_result.admin_password}[/]")
+    if not no_serve:
+        serve(host=None, port=None, workspace=workspace)
+
+
+@demo_app.command("generate")
+def demo_generate(
+    scale: Annotated[str, typer.Option(help="tiny, small, medium or large")] = "small",
+    seed: Annotated[int, typer.Option(help="random seed")] = 42,
+    out_dir: Annotated[Path, typer.Option("--out", help="output folder")] = Path("demo-data"),
+) -> None:
+    """Write demo data files (one per entity), ad-platform exports and truth.json."""
+    from revlens.demo import generate
+
+    with err.status(f"generating {scale} demo data…"):
+        summary = generate(out_dir, scale=scale, seed=seed)
+    table = Table("entity", "rows", "file", title=f"demo data in {out_dir} "
+                                                  f"({summary.seconds:.1f} s)")
+    for entity, path in summary.files.items():
+        table.add_row(entity, f"{summary.rows.get(entity, 0):,}", str(path))
+    out.print(table)
+
+
+@demo_app.command("import")
+def demo_import(
+    folder: Annotated[Path, typer.Argument(help="folder written by `revlens demo generate`")],
+    output: OutputOpt = Output.table,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import a folder of demo (or any manifest-described) files."""
+    from revlens.ingest.bulk import import_manifest
+
+    with _open(workspace) as ws, _progress(total=_manifest_size(folder)) as step:
+        results = import_manifest(ws, folder, user=_whoami(), progress=step)
+    if output == "json":
+        _print_json([r.summary() for r in results])
+        return
+    table = Table("entity", "read", "inserted", "updated", "unchanged", "rejected", "warnings")
+    for r in results:
+        table.add_row(r.entity, *[f"{n:,}" for n in r.counts().values()])
+    out.print(table)
+
+
+def _manifest_size(folder: Path) -> int:
+    try:
+        return len(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError):
+        return 1  # import_manifest reports the problem
+
+
+def main() -> None:
+    """Console entry point: RevLens errors become one red line and exit code 1."""
+    try:
+        app()
+    except RevLensError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)

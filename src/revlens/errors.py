@@ -1,0 +1,67 @@
+"""Errors a person can act on. Each says what failed, with its inputs, and whether a retry helps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class RevLensError(Exception):
+    """Base of every error RevLens raises on purpose; the CLI prints it as one line."""
+
+    retryable: bool = False
+
+
+class WorkspaceNotInitialised(RevLensError):
+    def __init__(self, workspace: Path):
+        self.workspace = workspace
+        super().__init__(f"no RevLens workspace at {workspace}; run `revlens init "
+                         f"--workspace {workspace}` first")
+
+
+class WorkspaceBusy(RevLensError):
+    """Another process (usually `revlens serve`) holds the warehouse file for writing."""
+
+    retryable = True
+
+    def __init__(self, path: str, detail: str = ""):
+        self.path = path
+        super().__init__(
+            f"the warehouse {path} is in use by another RevLens process (usually `revlens serve`)"
+            "; stop that process, or upload the file through the web app, then try again"
+            + (f" ({detail})" if detail else "")
+        )
+
+
+class UnsupportedWarehouse(RevLensError):
+    def __init__(self, url: str):
+        self.url = url
+        super().__init__(f"unsupported warehouse URL {url!r}; use duckdb:///path/to/file.duckdb "
+                         "(the default) or duckdb://:memory:")
+
+
+class WarehouseError(RevLensError):
+    """An engine error, re-raised with the table and the operation that failed."""
+
+    def __init__(self, operation: str, table: str, cause: Exception):
+        self.operation, self.table, self.cause = operation, table, cause
+        super().__init__(f"{operation} on table {table} failed: {cause}")
+
+
+class ImportFileError(RevLensError):
+    """The file as a whole cannot be imported (unreadable, unknown format, no usable header)."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(f"{path}: {reason}")
+
+
+class UnknownBatch(RevLensError):
+    def __init__(self, batch_id: str):
+        self.batch_id = batch_id
+        super().__init__(f"no import batch {batch_id!r}; `revlens imports` lists the batches")
+
+
+class UnknownEntity(RevLensError):
+    def __init__(self, name: str, known: list[str]):
+        self.name, self.known = name, known
+        super().__init__(f"unknown entity {name!r}; choose one of: {', '.join(known)}")

@@ -1,0 +1,18 @@
+"""`revlens refresh`: rebuild every derived table. Step modules register themselves here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from revlens.workspace import Workspace
+
+STEP_MODULES = ("revlens.analytics.lead_events",)
+
+
+def refresh(ws: Workspace, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Run every registered refresh step, each in its own transaction; returns their names."""
+    import importlib
+
+    for module in STEP_MODULES:
+        importlib.import_module(module)
+    return ws.warehouse.refresh(progress=progress)

@@ -1,0 +1,192 @@
+"""The one place that opens the warehouse. Everything else asks a `Warehouse` for Ibis tables.
+
+The default engine is DuckDB in a file of the workspace (`duckdb:///path/warehouse.duckdb`);
+`duckdb://:memory:` gives a throw-away warehouse. Writes run inside `transaction()`, so an
+import either commits whole or leaves the warehouse as it was, even if the process is killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import ibis
+import pyarrow as pa
+import sqlglot.expressions as sge
+
+from revlens.config import Settings
+from revlens.contract.entities import ENTITIES
+from revlens.errors import UnsupportedWarehouse, WorkspaceBusy
+from revlens.warehouse.schema import MIGRATIONS, MIGRATIONS_SCHEMA, MIGRATIONS_TABLE
+
+log = logging.getLogger(__name__)
+
+RefreshStep = Callable[["Warehouse"], None]
+REFRESH_STEPS: list[tuple[str, RefreshStep]] = []
+
+
+def refresh_step(name: str) -> Callable[[RefreshStep], RefreshStep]:
+    """Register a step of `revlens refresh` (identity, attribution, ... add theirs here)."""
+
+    def register(fn: RefreshStep) -> RefreshStep:
+        REFRESH_STEPS.append((name, fn))
+        return fn
+
+    return register
+
+
+def duckdb_path(url: str) -> str:
+    """The file (or `:memory:`) that a `duckdb://` warehouse URL names."""
+    prefix = "duckdb://"
+    if not url.startswith(prefix):
+        raise UnsupportedWarehouse(url)
+    rest = url[len(prefix):]
+    if rest in ("", ":memory:", "/:memory:"):
+        return ":memory:"
+    return rest[1:] if rest.startswith("//") else rest
+
+
+def quoted(name: str) -> str:
+    """A safely quoted DuckDB identifier (names come from the contract, never from input)."""
+    return sge.to_identifier(name, quoted=True).sql("duckdb")
+
+
+class Warehouse:
+    """A connection to the warehouse. Use as a context manager, or call `close()`."""
+
+    def __init__(self, settings: Settings, read_only: bool = False):
+        self.settings = settings
+        self.url = settings.warehouse_url
+        self.path = duckdb_path(self.url)
+        config = {"memory_limit": settings.duckdb_memory_limit}
+        if settings.duckdb_threads:
+            config["threads"] = settings.duckdb_threads
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            config["temp_directory"] = str(Path(self.path).parent / ".duckdb_tmp")
+        try:
+            self.con = ibis.duckdb.connect(self.path, read_only=read_only, **config)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise WorkspaceBusy(self.path) from None
+            raise
+        self.con.raw_sql("SET TimeZone = 'UTC'")
+        self._in_transaction = False
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.con.disconnect()
+
+    # -- reading ---------------------------------------------------------------------------
+    def table(self, name: str) -> ibis.Table:
+        return self.con.table(name)
+
+    def tables(self) -> list[str]:
+        return self.con.list_tables()
+
+    def execute(self, expr: ibis.Expr):
+        return self.con.execute(expr)
+
+    def to_arrow(self, expr: ibis.Expr) -> pa.Table:
+        return self.con.to_pyarrow(expr)
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per contract entity, in contract order (0 for a table not created yet)."""
+        present = set(self.tables())
+        return {name: int(self.table(name).count().execute()) if name in present else 0
+                for name in ENTITIES}
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Warehouse]:
+        """All writes inside commit together or not at all."""
+        if self._in_transaction:
+            yield self
+            return
+        self.con.raw_sql("BEGIN TRANSACTION")
+        self._in_transaction = True
+        try:
+            yield self
+        except BaseException:
+            self.con.raw_sql("ROLLBACK")
+            raise
+        else:
+            self.con.raw_sql("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    def append(self, name: str, data: pa.Table | ibis.Table) -> None:
+        self.con.insert(name, data)
+
+    def create_temp(self, name: str, data: pa.Table | ibis.Table) -> ibis.Table:
+        return self.con.create_table(name, data, temp=True, overwrite=True)
+
+    def drop_temp(self, name: str) -> None:
+        self.con.drop_table(name, force=True)
+
+    def run_statement(self, statement: sge.Expression) -> None:
+        """Run one DML statement built with sqlglot (never from strings of input)."""
+        self.con.raw_sql(statement.sql("duckdb"))
+
+    # -- schema ----------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        if MIGRATIONS_TABLE not in self.tables():
+            return 0
+        version = self.table(MIGRATIONS_TABLE).version.max().execute()
+        return int(version) if version is not None else 0
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations not applied yet; returns their versions. Idempotent."""
+        with self.transaction():
+            if MIGRATIONS_TABLE not in self.tables():
+                self.con.create_table(MIGRATIONS_TABLE, schema=MIGRATIONS_SCHEMA)
+            current = self.schema_version()
+            applied = []
+            for migration in MIGRATIONS:
+                if migration.version <= current:
+                    continue
+                migration.apply(self.con)
+                self.append(MIGRATIONS_TABLE, pa.table({
+                    "version": [migration.version], "description": [migration.description],
+                    "applied_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
+                }))
+                applied.append(migration.version)
+            self._add_missing_columns()
+        return applied
+
+    def _add_missing_columns(self) -> None:
+        """Columns the contract gained after a table was created are added (nullable)."""
+        from revlens.warehouse.schema import entity_schema
+
+        for ent in ENTITIES.values():
+            have = set(self.table(ent.name).columns)
+            for name, dtype in entity_schema(ent).items():
+                if name not in have:
+                    self.run_statement(sge.Alter(
+                        this=sge.to_table(ent.name, quoted=True), kind="TABLE",
+                        actions=[sge.ColumnDef(this=sge.to_identifier(name, quoted=True),
+                                               kind=ibis.backends.sql.compilers.duckdb
+                                               .compiler.type_mapper.from_ibis(dtype))],
+                    ))
+
+    # -- refresh ---------------------------------------------------------------------------
+    def refresh(self, progress: Callable[[str], None] | None = None) -> list[str]:
+        """Run every registered refresh step (derived tables), each in its own transaction."""
+        done = []
+        for name, step in REFRESH_STEPS:
+            if progress:
+                progress(name)
+            with self.transaction():
+                step(self)
+            done.append(name)
+        return done

@@ -1,0 +1,162 @@
+"""Shared fixtures: a fresh, initialised workspace per test, its app database on SQLite (the
+default) or on the PostgreSQL server at 127.0.0.1:5432.
+
+Tests that take `workspace` (or `workspace_dir`) run twice: `[sqlite]` and `[postgres]`. The
+PostgreSQL runs share one database per test session (per xdist worker), `revlens_test_<hex>`,
+created here and dropped at the end; its import batches are deleted before each test.
+
+`Workspace.init` costs about half a second (argon2, every table), so each backend's workspace is
+initialised once per session and copied for each test; `tests/appdb` and `tests/test_cli.py`
+run `init` itself.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from revlens.workspace import Workspace
+
+ADMIN_PASSWORD = "correct-horse-42"
+PG_SERVER = "host=127.0.0.1 port=5432 user=postgres"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def _pg_admin():
+    psycopg = pytest.importorskip("psycopg", reason="pip install 'psycopg[binary]'")
+    try:
+        return psycopg.connect(f"{PG_SERVER} dbname=test", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL is not reachable at 127.0.0.1:5432 ({exc})")
+
+
+def create_pg_database() -> str:
+    """A new empty database; returns its SQLAlchemy URL."""
+    from psycopg import sql
+
+    name = f"revlens_test_{secrets.token_hex(4)}"
+    with _pg_admin() as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return PG_URL.format(name=name)
+
+
+def drop_pg_database(url: str) -> None:
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1]
+    with _pg_admin() as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                      .format(sql.Identifier(name)))
+
+
+def pg_execute(url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER} dbname={url.rsplit('/', 1)[1]}",
+                         autocommit=True) as con:
+        con.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """This session's PostgreSQL database (dropped at the end)."""
+    url = create_pg_database()
+    yield url
+    drop_pg_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app_db_url(request) -> str | None:
+    """None: the workspace's own SQLite file; else the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def ws_overrides(app_db_url) -> dict[str, str]:
+    """Keyword arguments for Workspace.open/init that select this test's app database."""
+    return {"app_db_url": app_db_url} if app_db_url else {}
+
+
+@pytest.fixture
+def ws_env(app_db_url, workspace_dir) -> dict[str, str]:
+    """Environment for a `revlens` subprocess working on this test's workspace."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVLENS_")}
+    env["REVLENS_WORKSPACE"] = str(workspace_dir)
+    if app_db_url:
+        env["REVLENS_APP_DB_URL"] = app_db_url
+    return env
+
+
+@pytest.fixture(scope="session")
+def _templates() -> dict[str | None, Path]:
+    """app_db_url -> the workspace initialised for it in this session."""
+    return {}
+
+
+@pytest.fixture
+def workspace_dir(app_db_url, ws_overrides, _templates, tmp_path_factory, tmp_path) -> Path:
+    """An initialised workspace directory (admin password ADMIN_PASSWORD), not opened."""
+    if app_db_url not in _templates:
+        root = tmp_path_factory.mktemp("template") / "ws"
+        Workspace.init(root, admin_password=ADMIN_PASSWORD, **ws_overrides)
+        _templates[app_db_url] = root
+    if app_db_url:
+        pg_execute(app_db_url, "DELETE FROM import_batches")
+    target = tmp_path / "ws"
+    shutil.copytree(_templates[app_db_url], target)
+    return target
+
+
+@pytest.fixture
+def workspace(workspace_dir, ws_overrides) -> Iterator[Workspace]:
+    """The test's workspace, open for writing; closed after the test."""
+    ws = Workspace.open(workspace_dir, **ws_overrides)
+    yield ws
+    ws.close()
+
+
+@dataclass
+class CliRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch) -> Callable[..., CliRun]:
+    """Run `revlens ARGS...` in this process through the console script's entry point
+    (`revlens.cli.main`), with `env` as the REVLENS_* environment."""
+    from revlens.cli import main
+
+    def run(*args: object, env: dict[str, str] | None = None) -> CliRun:
+        capsys.readouterr()
+        with monkeypatch.context() as patch:
+            for name in [k for k in os.environ if k.startswith("REVLENS_")]:
+                patch.delenv(name)
+            for name, value in (env or {}).items():
+                if name.startswith("REVLENS_"):
+                    patch.setenv(name, value)
+            patch.setattr(sys, "argv", ["revlens", *map(str, args)])
+            # click names the program after __main__ (here pytest) unless run as a script
+            patch.setitem(sys.modules, "__main__", ModuleType("__main__"))
+            try:
+                main()
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        out, err = capsys.readouterr()
+        return CliRun(code, out, err)
+
+    return run

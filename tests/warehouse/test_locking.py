@@ -1,0 +1,63 @@
+"""One writer at a time: a warehouse file held by another process gives WorkspaceBusy, a clear
+error that says what to do, and the holder's data is untouched."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from revlens.errors import WorkspaceBusy
+from revlens.workspace import Workspace
+
+REVLENS = str(Path(sys.executable).with_name("revlens"))
+HOLD = textwrap.dedent("""
+    import sys
+    from revlens.workspace import Workspace
+    with Workspace.open(sys.argv[1]):
+        print("holding", flush=True)
+        sys.stdin.read()          # until the test closes our stdin
+""")
+
+
+@pytest.fixture
+def app_db_url():
+    """Locking is the warehouse's business: one app database backend is enough."""
+    return None
+
+
+def test_a_second_writer_in_this_process_gets_workspace_busy(workspace_dir):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(workspace_dir)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        with pytest.raises(WorkspaceBusy) as busy:
+            Workspace.open(workspace_dir)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert busy.value.path == str(workspace_dir / "warehouse.duckdb")
+    assert busy.value.retryable is True
+    message = str(busy.value)
+    assert message.startswith(f"the warehouse {workspace_dir / 'warehouse.duckdb'} is in use "
+                              "by another RevLens process (usually `revlens serve`); stop that "
+                              "process, or upload the file through the web app, then try again")
+    with Workspace.open(workspace_dir) as ws:          # free again once the holder is gone
+        assert ws.warehouse.row_counts()["leads"] == 0
+
+
+def test_an_import_while_the_workspace_is_open_fails_with_one_line(workspace, workspace_dir,
+                                                                     tmp_path):
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,created_at\nL1,2026-01-05\n", encoding="utf-8")
+    proc = subprocess.run([REVLENS, "import", "leads", str(leads), "-w", str(workspace_dir)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "error: the warehouse" in proc.stderr
+    assert "in use by another RevLens process" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert workspace.warehouse.row_counts()["leads"] == 0
+    assert workspace.appdb.batches() == []            # no batch was started

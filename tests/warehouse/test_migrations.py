@@ -1,0 +1,103 @@
+"""Warehouse schema: versioned, idempotent migrations; one typed table per contract entity."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from revlens.config import load_settings
+from revlens.contract.entities import ENTITIES
+from revlens.warehouse import Warehouse
+from revlens.warehouse.schema import BATCHES_TABLE, MIGRATIONS_TABLE, REJECTS_TABLE
+
+# The DuckDB type each value kind of the contract must be stored as.
+DUCKDB_TYPES = {
+    "text": "VARCHAR", "enum": "VARCHAR", "email": "VARCHAR", "phone": "VARCHAR",
+    "json": "VARCHAR", "stage": "VARCHAR", "period": "VARCHAR", "currency": "VARCHAR",
+    "timestamp": "TIMESTAMP WITH TIME ZONE", "date": "DATE", "money": "DECIMAL(18,2)",
+    "int": "BIGINT", "number": "DOUBLE", "bool": "BOOLEAN",
+}
+SYSTEM = [("updated_at", "TIMESTAMP WITH TIME ZONE"), ("extra", "VARCHAR"),
+          ("_batch_id", "VARCHAR"), ("_row", "BIGINT"), ("_loaded_at", "TIMESTAMP WITH TIME ZONE")]
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings(tmp_path / "ws")
+
+
+@pytest.fixture
+def path(settings) -> str:
+    return settings.warehouse_url.removeprefix("duckdb:///")
+
+
+def _describe(path: str) -> dict[str, list[tuple[str, str]]]:
+    """table -> [(column, DuckDB type)], read with DuckDB itself (not through Ibis)."""
+    with duckdb.connect(path, read_only=True) as con:
+        rows = con.execute("SELECT table_name, column_name, data_type FROM "
+                           "information_schema.columns ORDER BY table_name, ordinal_position"
+                           ).fetchall()
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for table, column, dtype in rows:
+        tables.setdefault(table, []).append((column, dtype))
+    return tables
+
+
+def test_migrate_twice_applies_nothing_the_second_time(settings):
+    with Warehouse(settings) as wh:
+        assert wh.schema_version() == 0
+        assert wh.migrate() == [1, 2]
+        assert wh.migrate() == []
+        assert wh.schema_version() == 2
+    with Warehouse(settings) as wh:                  # and after reopening the file
+        assert wh.migrate() == []
+        recorded = wh.to_arrow(wh.table(MIGRATIONS_TABLE).order_by("version")).to_pylist()
+    assert [(r["version"], r["description"]) for r in recorded] == [
+        (1, "import batches and rejects"), (2, "contract v1 entity tables")]
+    assert all(r["applied_at"] is not None for r in recorded)
+
+
+def test_every_entity_has_a_table_with_typed_columns(settings, path):
+    with Warehouse(settings) as wh:
+        wh.migrate()
+    tables = _describe(path)
+    assert set(tables) == {*ENTITIES, BATCHES_TABLE, REJECTS_TABLE, MIGRATIONS_TABLE}
+    for name, ent in ENTITIES.items():
+        expected = [(c.name, DUCKDB_TYPES[c.kind]) for c in ent.columns] + SYSTEM
+        assert tables[name] == expected, name
+
+
+def test_a_few_columns_by_hand(settings, path):
+    with Warehouse(settings) as wh:
+        wh.migrate()
+    tables = {t: dict(cols) for t, cols in _describe(path).items()}
+    assert tables["leads"]["created_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert tables["orders"]["amount"] == "DECIMAL(18,2)"
+    assert tables["accounts"]["employee_count"] == "BIGINT"
+    assert tables["accounts"]["is_listed"] == "BOOLEAN"
+    assert tables["campaigns"]["start_date"] == "DATE"
+    assert tables["targets"]["value"] == "DOUBLE"
+    assert tables["ad_spend"]["keyword"] == "VARCHAR"
+    assert tables[REJECTS_TABLE] == {
+        "batch_id": "VARCHAR", "entity": "VARCHAR", "row_number": "BIGINT",
+        "column": "VARCHAR", "value": "VARCHAR", "reason": "VARCHAR", "severity": "VARCHAR"}
+
+
+def test_a_column_the_contract_gained_is_added_in_place(settings, path):
+    with Warehouse(settings) as wh:
+        wh.migrate()
+    with duckdb.connect(path) as con:                # a warehouse from before `industry`
+        con.execute("INSERT INTO leads (lead_id, created_at) VALUES ('L1', now())")
+        con.execute("ALTER TABLE leads DROP COLUMN industry")
+    with Warehouse(settings) as wh:
+        assert wh.migrate() == []
+        assert "industry" in wh.table("leads").columns
+        assert wh.to_arrow(wh.table("leads").select("lead_id", "industry")).to_pylist() == [
+            {"lead_id": "L1", "industry": None}]
+
+
+def test_an_in_memory_warehouse_migrates_too(tmp_path):
+    settings = load_settings(tmp_path / "ws", warehouse_url="duckdb://:memory:")
+    with Warehouse(settings) as wh:
+        assert wh.migrate() == [1, 2]
+        assert wh.row_counts() == dict.fromkeys(ENTITIES, 0)
