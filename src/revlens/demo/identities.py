@@ -39,6 +39,8 @@ def take(values: list[str], codes: np.ndarray) -> pa.Array:
 
 def unique_ints(rng: np.random.Generator, n: int, low: int, high: int) -> np.ndarray:
     """``n`` distinct integers in [low, high), in random order (high - low >> n)."""
+    if n > (high - low) // 2:
+        raise ValueError(f"cannot draw {n:,} distinct values from a range of {high - low:,}")
     out = rng.integers(low, high, size=n)
     while True:
         _, first = np.unique(out, return_index=True)
