@@ -28,6 +28,10 @@ from revlens.workspace import Workspace
 ADMIN_PASSWORD = "correct-horse-42"
 PG_SERVER = "host=127.0.0.1 port=5432 user=postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
 
 
 def _pg_admin():
@@ -160,3 +164,17 @@ def cli(capsys, monkeypatch) -> Callable[..., CliRun]:
         return CliRun(code, out, err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI: apt-get install -y chromium")
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -27,6 +28,11 @@ app = typer.Typer(help="RevLens: which marketing produces pipeline and revenue."
                   no_args_is_help=True, pretty_exceptions_enable=False)
 demo_app = typer.Typer(help="Demo data: generate it, import it, show it.")
 app.add_typer(demo_app, name="demo")
+sources_app = typer.Typer(help="Tracking and form sources, and their write keys.",
+                          no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+tracking_app = typer.Typer(help="The tracking API's spool.", no_args_is_help=True)
+app.add_typer(tracking_app, name="tracking")
 _WIDTH = None if sys.stdout.isatty() else 160
 out = Console(width=_WIDTH)
 err = Console(stderr=True, width=_WIDTH)
@@ -139,6 +145,44 @@ def import_(
         out.print(f"see them with: revlens rejects {result.batch_id}")
 
 
+@app.command("import-ads")
+def import_ads(
+    platform: Annotated[str, typer.Argument(help="baidu, tencent, oceanengine or google_ads")],
+    file: Annotated[Path, typer.Argument(help="the platform's report export (CSV or XLSX)")],
+    mapping: Annotated[Path | None, typer.Option(
+        help="YAML file of `source header: canonical name` lines")] = None,
+    input_format: Annotated[str | None, typer.Option(
+        "--input-format", help="file format when the extension does not tell")] = None,
+    output: OutputOpt = Output.table,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import an ad platform's report export into ad_spend, matched to campaigns by name."""
+    from revlens.connectors.ads import adapter
+    from revlens.connectors.ads import import_ads as run
+
+    adapter(platform)  # an unknown platform fails before the workspace is opened
+    with _open(workspace) as ws, _progress(total=3) as step:
+        done = run(ws, platform, file, mapping=mapping, fmt=input_format, user=_whoami(),
+                   progress=step)
+    if output == "json":
+        _print_json(done.summary())
+        return
+    r = done.result
+    out.print(f"[bold]{done.platform}[/] ad_spend from {file.name}: {r.rows_read:,} rows read, "
+              f"[green]{r.inserted:,} inserted[/], {r.updated:,} updated, {r.unchanged:,} "
+              f"unchanged, [{'red' if r.rejected else 'green'}]{r.rejected:,} rejected[/], "
+              f"{r.warnings:,} warnings; cost {done.cost:,.2f} {done.currency}; "
+              f"{len(done.totals_rows)} totals row(s) not counted  (batch {r.batch_id})",
+              highlight=False)
+    miss = done.unmatched
+    if miss.rows:
+        names = ", ".join(f"{c['name']} ({c['cost']:,.2f})" for c in miss.campaigns)
+        out.print(f"[yellow]{miss.rows:,} rows, cost {miss.cost:,.2f} {done.currency}, match no "
+                  f"campaign[/] (kept without campaign_id): {names}", highlight=False)
+    if r.rejected or r.warnings:
+        out.print(f"see them with: revlens rejects {r.batch_id}")
+
+
 @app.command()
 def imports(
     entity: Annotated[str | None, typer.Option(help="only this entity")] = None,
@@ -194,6 +238,71 @@ def rejects(
 
 
 @app.command()
+def sync(
+    source: Annotated[str | None, typer.Argument(help="source name in sources.toml")] = None,
+    entity: Annotated[str | None, typer.Option(help="only this entity")] = None,
+    full: Annotated[bool, typer.Option("--full", help="read every row, not only the rows "
+                                                      "changed since the last sync")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="list the sources and their marks")
+                     ] = False,
+    sources: Annotated[Path | None, typer.Option(
+        help="sources file (default <workspace>/sources.toml)")] = None,
+    output: OutputOpt = Output.table,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Sync entities from a CRM database (PostgreSQL, MySQL/MariaDB) by the SQL of sources.toml."""
+    from revlens.connectors import sync as db
+
+    config = db.load_sources(sources or db.sources_path(workspace))
+    if list_:
+        with _open(workspace, read_only=True) as ws:
+            lines = db.source_status(ws.warehouse, config, ws.settings.timezone)
+            zone = ZoneInfo(ws.settings.timezone)
+        _print_sync_status(lines, zone, output)
+        return
+    if not source:
+        raise RevLensError("name the source to sync, e.g. `revlens sync crm` (`revlens sync "
+                           "--list` shows the sources)")
+    done = []
+    with db.prepare(config, source, entity) as plan, _open(workspace) as ws, \
+            err.status(f"syncing {source}…") as status:
+        for one in plan.run(ws, full=full, user=_whoami(), progress=status.update):
+            done.append(one)
+            if output == "table":
+                r = one.result
+                out.print(f"[bold]{r.entity}[/] from {source}: {r.rows_read:,} rows read, "
+                          f"[green]{r.inserted:,} inserted[/], {r.updated:,} updated, "
+                          f"{r.unchanged:,} unchanged, "
+                          f"[{'red' if r.rejected else 'green'}]{r.rejected:,} rejected[/], "
+                          f"{r.warnings:,} warnings; high-water mark {one.high_water_mark}  "
+                          f"(batch {r.batch_id or 'none: nothing changed'})", highlight=False)
+                if r.rejected or r.warnings:
+                    out.print(f"see them with: revlens rejects {r.batch_id}")
+    if output == "json":
+        _print_json([one.summary() for one in done])
+
+
+def _print_sync_status(lines: list, zone: ZoneInfo, output: Output) -> None:
+    rows = [vars(line) for line in lines]
+    if output == "json":
+        _print_json(rows)
+        return
+    table = Table("source", "entity", "url from", "schedule", "next run", "high-water mark",
+                  "last run", "rows", title="database sources")
+    for r in rows:
+        table.add_row(r["source"], r["entity"],
+                      r["url_env"] + ("" if r["url_env_set"] else " (not set)"),
+                      r["schedule"] or "", _when(r["next_run"], zone),
+                      r["high_water_mark"] or "", _when(r["last_run_at"], zone),
+                      "" if r["rows"] is None else f"{r['rows']:,}")
+    out.print(table)
+
+
+def _when(moment: datetime | None, zone: ZoneInfo) -> str:
+    return f"{_local(moment, zone):%Y-%m-%d %H:%M}" if moment else ""
+
+
+@app.command()
 def refresh(workspace: WorkspaceOpt = None) -> None:
     """Rebuild the derived tables (identity, attribution, ...)."""
     from revlens.refresh import refresh as run_refresh
@@ -215,6 +324,126 @@ def serve(
     with _open(workspace, read_only=True) as ws:
         settings = ws.settings
     run(settings, host=host or settings.host, port=port or settings.port)
+
+
+@contextmanager
+def _appdb(workspace: Path | None):
+    """The workspace's settings and app database only: the warehouse may be held by a
+    running `revlens serve`, and sources live in the app database."""
+    from revlens.appdb import AppDB
+    from revlens.config import load_settings
+    from revlens.errors import WorkspaceNotInitialised
+    from revlens.workspace import MARKER
+
+    settings = load_settings(workspace)
+    if not (settings.workspace / MARKER).exists():
+        raise WorkspaceNotInitialised(settings.workspace)
+    db = AppDB(settings.app_db_url)
+    try:
+        yield settings, db
+    finally:
+        db.close()
+
+
+class SourceKind(StrEnum):
+    tracking = "tracking"
+    form = "form"
+
+
+@sources_app.command("create")
+def sources_create(
+    name: Annotated[str, typer.Argument(help="a name for the source, e.g. website")],
+    kind: Annotated[SourceKind, typer.Option(help="tracking (Segment API) or form (webhook)")
+                    ] = SourceKind.tracking,
+    mapping: Annotated[Path | None, typer.Option(
+        help="form sources: TOML or JSON file of `form field = \"lead column\"`")] = None,
+    rate_limit: Annotated[int, typer.Option(help="events per second for this key")] = 10_000,
+    burst: Annotated[int, typer.Option(help="events at once after an idle spell")] = 20_000,
+    user_id_as: Annotated[str, typer.Option(
+        help="touchpoint column for Segment's userId: contact_id or lead_id")] = "contact_id",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Create a source and print its write key (shown this once)."""
+    from revlens.tracking.sources import create_source, load_mapping_file
+
+    fields = load_mapping_file(mapping) if mapping else None
+    with _appdb(workspace) as (_, db):
+        source, key = create_source(db, name, kind.value, fields, rate_limit, burst,
+                                    user_id_as, created_by=_whoami())
+    err.print(f"{source.kind} source [bold]{escape(source.name)}[/] created; its write key "
+              "(shown once, keep it secret):", highlight=False)
+    sys.stdout.write(key + "\n")
+
+
+@sources_app.command("list")
+def sources_list(output: OutputOpt = Output.table, workspace: WorkspaceOpt = None) -> None:
+    """List the sources: kind, key prefix, created, revoked, events received."""
+    from revlens.tracking.sources import sources
+    from revlens.tracking.spool import Spool, spool_path
+
+    with _appdb(workspace) as (settings, db):
+        found = sources(db)
+        zone = ZoneInfo(settings.timezone)
+        path = spool_path(settings.workspace)
+    received = {}
+    if path.exists():
+        with Spool(path) as spool:
+            received = spool.received()
+    rows = [{"name": s.name, "kind": s.kind, "key_prefix": s.key_prefix,
+             "created_at": _local(s.created_at, zone),
+             "revoked_at": _local(s.revoked_at, zone) if s.revoked_at else None,
+             "events_received": received.get(s.name, (0, None))[0],
+             "rate_limit": s.rate_limit, "burst": s.burst} for s in found]
+    if output == "json":
+        _print_json(rows)
+        return
+    table = Table("name", "kind", "key prefix", "created", "revoked", "events received",
+                  "rate limit", title="sources")
+    for r in rows:
+        table.add_row(escape(r["name"]), r["kind"], r["key_prefix"] + "…",
+                      f"{r['created_at']:%Y-%m-%d %H:%M}",
+                      f"{r['revoked_at']:%Y-%m-%d %H:%M}" if r["revoked_at"] else "",
+                      f"{r['events_received']:,}", f"{r['rate_limit']:,}/s")
+    out.print(table)
+
+
+@sources_app.command("revoke")
+def sources_revoke(name: Annotated[str, typer.Argument(help="the source's name")],
+                   workspace: WorkspaceOpt = None) -> None:
+    """Refuse the source's write key from now on."""
+    from revlens.tracking.sources import revoke_source
+
+    with _appdb(workspace) as (_, db):
+        source = revoke_source(db, name)
+    out.print(f"source {escape(source.name)} revoked; its key is refused from now on",
+              highlight=False)
+
+
+@tracking_app.command("flush")
+def tracking_flush(output: OutputOpt = Output.table, workspace: WorkspaceOpt = None) -> None:
+    """Move the spooled events into the warehouse (when no server runs to do it)."""
+    from revlens.errors import WorkspaceBusy
+    from revlens.tracking.flush import flush_all
+    from revlens.tracking.spool import Spool, spool_path
+
+    with _appdb(workspace) as (settings, _):
+        pass
+    with Spool(spool_path(settings.workspace)) as spool:
+        done = flush_all(settings, spool)
+        left = spool.stats().pending
+    if done.busy:
+        raise WorkspaceBusy(settings.warehouse_url.removeprefix("duckdb:///"),
+                            f"{left:,} events stay in the spool; a running `revlens serve` "
+                            "flushes them itself")
+    if output == "json":
+        _print_json({**done.summary(), "pending": left})
+        return
+    out.print(f"flushed {done.events:,} events: "
+              + ", ".join(f"{r.entity} {r.inserted:,} inserted, {r.updated:,} updated, "
+                          f"{r.unchanged:,} unchanged, {r.rejected:,} rejected"
+                          for r in done.imports)
+              + (", " if done.imports else "")
+              + f"{done.links_added:,} identity links added; {left:,} pending", highlight=False)
 
 
 @demo_app.callback(invoke_without_command=True)

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     duckdb_threads: int = Field(0, description="DuckDB threads; 0 = all cores")
     host: str = Field("127.0.0.1", description="web app address")
     port: int = Field(8080, description="web app port")
+    tracking_flush_seconds: float = Field(
+        1.0, gt=0, description="how often `revlens serve` moves tracked events to the warehouse")
 
     @field_validator("timezone")
     @classmethod

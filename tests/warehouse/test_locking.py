@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,26 @@ def test_an_import_while_the_workspace_is_open_fails_with_one_line(workspace, wo
     assert "Traceback" not in proc.stderr
     assert workspace.warehouse.row_counts()["leads"] == 0
     assert workspace.appdb.batches() == []            # no batch was started
+
+
+def test_a_process_that_waits_for_locks_opens_once_the_holder_lets_go(workspace_dir):
+    """`revlens serve` waits (wait_for_locks) for its flusher's brief hold instead of failing;
+    it still fails, with WorkspaceBusy, once the wait is over."""
+    from revlens.warehouse import connection
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(workspace_dir)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        connection.wait_for_locks(0.3)
+        with pytest.raises(WorkspaceBusy):
+            Workspace.open(workspace_dir, read_only=True)   # held longer than the wait
+        connection.wait_for_locks(30)
+        threading.Timer(0.5, holder.stdin.close).start()  # the holder lets go in 0.5 s
+        with Workspace.open(workspace_dir, read_only=True) as ws:
+            assert ws.warehouse.row_counts()["leads"] == 0
+    finally:
+        connection.wait_for_locks(0)
+        if not holder.stdin.closed:
+            holder.stdin.close()
+        holder.wait(timeout=30)

@@ -8,7 +8,14 @@ import pytest
 from revlens.config import load_settings
 from revlens.contract.entities import ENTITIES
 from revlens.warehouse import Warehouse
-from revlens.warehouse.schema import BATCHES_TABLE, MIGRATIONS_TABLE, REJECTS_TABLE
+from revlens.warehouse.schema import (
+    BATCHES_TABLE,
+    IDENTITY_LINKS_TABLE,
+    MIGRATIONS,
+    MIGRATIONS_TABLE,
+    REJECTS_TABLE,
+    SYNC_STATE_TABLE,
+)
 
 # The DuckDB type each value kind of the contract must be stored as.
 DUCKDB_TYPES = {
@@ -46,22 +53,39 @@ def _describe(path: str) -> dict[str, list[tuple[str, str]]]:
 def test_migrate_twice_applies_nothing_the_second_time(settings):
     with Warehouse(settings) as wh:
         assert wh.schema_version() == 0
-        assert wh.migrate() == [1, 2]
+        assert wh.migrate() == [1, 2, 3, 4]
         assert wh.migrate() == []
-        assert wh.schema_version() == 2
+        assert wh.schema_version() == 4
     with Warehouse(settings) as wh:                  # and after reopening the file
         assert wh.migrate() == []
         recorded = wh.to_arrow(wh.table(MIGRATIONS_TABLE).order_by("version")).to_pylist()
     assert [(r["version"], r["description"]) for r in recorded] == [
-        (1, "import batches and rejects"), (2, "contract v1 entity tables")]
+        (1, "import batches and rejects"), (2, "contract v1 entity tables"),
+        (3, "database sync high-water marks"), (4, "identity links from the tracking API")]
     assert all(r["applied_at"] is not None for r in recorded)
+
+
+def test_a_migration_missing_below_the_newest_is_still_applied(settings, path):
+    """Versions are a set, not a high-water mark: a workspace that has 1, 2 and 4 (say, a
+    build whose migration 3 came later) gets 3 on the next migrate, and nothing twice."""
+    with Warehouse(settings) as wh:
+        wh.migrate()
+    with duckdb.connect(path) as con:
+        con.execute(f"DROP TABLE {SYNC_STATE_TABLE}")
+        con.execute(f"DELETE FROM {MIGRATIONS_TABLE} WHERE version = 3")
+    with Warehouse(settings) as wh:
+        assert wh.migrate() == [3]
+        assert SYNC_STATE_TABLE in wh.tables()
+        versions = wh.to_arrow(wh.table(MIGRATIONS_TABLE).version).to_pylist()
+    assert sorted(versions) == sorted(m.version for m in MIGRATIONS)
 
 
 def test_every_entity_has_a_table_with_typed_columns(settings, path):
     with Warehouse(settings) as wh:
         wh.migrate()
     tables = _describe(path)
-    assert set(tables) == {*ENTITIES, BATCHES_TABLE, REJECTS_TABLE, MIGRATIONS_TABLE}
+    assert set(tables) == {*ENTITIES, BATCHES_TABLE, REJECTS_TABLE, MIGRATIONS_TABLE,
+                           SYNC_STATE_TABLE, IDENTITY_LINKS_TABLE}
     for name, ent in ENTITIES.items():
         expected = [(c.name, DUCKDB_TYPES[c.kind]) for c in ent.columns] + SYSTEM
         assert tables[name] == expected, name
@@ -99,5 +123,5 @@ def test_a_column_the_contract_gained_is_added_in_place(settings, path):
 def test_an_in_memory_warehouse_migrates_too(tmp_path):
     settings = load_settings(tmp_path / "ws", warehouse_url="duckdb://:memory:")
     with Warehouse(settings) as wh:
-        assert wh.migrate() == [1, 2]
+        assert wh.migrate() == [m.version for m in MIGRATIONS]
         assert wh.row_counts() == dict.fromkeys(ENTITIES, 0)

@@ -6,6 +6,7 @@ between requests; while an import holds the warehouse the page says so instead o
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from fastapi import HTTPException
@@ -16,8 +17,11 @@ from nicegui import ui
 from revlens import __version__
 from revlens.app.i18n import LOCALES, format_datetime, format_int, t
 from revlens.config import Settings
+from revlens.connectors.sync import scheduler as sync_scheduler
 from revlens.errors import RevLensError, WorkspaceBusy
 from revlens.overview import WorkspaceOverview, workspace_overview
+from revlens.tracking.api import mount_tracking
+from revlens.warehouse.connection import wait_for_locks
 from revlens.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -109,6 +113,12 @@ def index(lang: str | None = None) -> None:
 def run(settings: Settings, host: str, port: int) -> None:
     """Serve until interrupted."""
     _state["settings"] = settings
+    wait_for_locks(10.0)  # the tracking flusher (a child process) holds the warehouse briefly
+    mount_tracking(nicegui_app, settings)  # /v1 tracking API, form webhooks, /t/ tracker
+    scheduler = sync_scheduler.start(settings)  # sources.toml schedules
+    nicegui_app.on_shutdown(lambda: scheduler.stop())
+    nicegui_app.on_startup(gc.freeze)  # what is loaded by now lives as long as the server:
+    # the collector need not walk it again, which keeps its pauses out of request latencies
     ui.run(host=host, port=port, title="RevLens", reload=False, show=False,
            language="zh-CN" if settings.locale == "zh-CN" else "en-US",
            show_welcome_message=True, favicon="📈")

@@ -61,3 +61,27 @@ class ImportBatch(Base):
     pid: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Source(Base):
+    """A tracking or form source: where events come from, and the write key they carry.
+
+    Only the key's SHA-256 (for lookup) and its first characters (to tell keys apart) are
+    stored; the key itself is shown once, when the source is created. A revoked source keeps
+    its row (its events keep their provenance) but its key is refused.
+    """
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="tracking")  # tracking | form
+    key_prefix: Mapped[str] = mapped_column(String(20))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    mapping: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # form field -> column
+    options: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    rate_limit: Mapped[int] = mapped_column(Integer, default=10_000)  # events per second
+    burst: Mapped[int] = mapped_column(Integer, default=20_000)       # events at once
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

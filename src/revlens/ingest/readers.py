@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -74,7 +75,21 @@ def detect_encoding(sample: bytes) -> str:
             return "utf-8"
     best = from_bytes(sample).best()
     name = (best.encoding if best else "gb18030").lower()
+    if name in _CJK_GUESSES and _decodes(sample, "gb18030"):
+        return "gb18030"  # short Chinese text is often guessed as Korean or Japanese
     return "gb18030" if name in ("gbk", "gb2312", "gb18030", "hz", "big5") or not best else name
+
+
+_CJK_GUESSES = ("gbk", "gb2312", "gb18030", "hz", "big5", "big5hkscs", "cp949", "euc_kr",
+                "johab", "shift_jis", "cp932", "euc_jp", "euc_jis_2004", "shift_jis_2004")
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    try:
+        sample.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc.start > len(sample) - 4  # only a character cut by the sample's end
+    return True
 
 
 def _as_text(table: pa.Table) -> pa.Table:
@@ -94,10 +109,11 @@ def _as_text(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=[str(n) for n in table.column_names])
 
 
-def _read_delimited(path: Path, delimiter: str) -> RawTable:
+def _read_delimited(path: Path, delimiter: str, skip_rows: int = 0) -> RawTable:
     """Arrow's fast reader for well-formed files; a file with blank lines or rows whose field
     count differs from the header's goes through `_read_delimited_carefully`, which numbers
-    rows by their line and keeps the odd rows (as rejects) instead of failing the file."""
+    rows by their line and keeps the odd rows (as rejects) instead of failing the file.
+    `skip_rows` lines above the header (a report's title lines) are not read."""
     with path.open("rb") as handle:
         encoding = detect_encoding(handle.read(1 << 20))
     kind = "tsv" if delimiter == "\t" else "csv"
@@ -107,13 +123,14 @@ def _read_delimited(path: Path, delimiter: str) -> RawTable:
         odd_rows.append(1)
         return "skip"
 
-    read = pacsv.ReadOptions(encoding=encoding, block_size=1 << 24)
+    read = pacsv.ReadOptions(encoding=encoding, block_size=1 << 24, skip_rows=skip_rows)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                invalid_row_handler=note_odd_row)
     try:
         with path.open("rb") as handle:
             head = handle.read(1 << 16).decode(encoding, errors="replace").lstrip("\ufeff")
-        names = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
+        records = csv.reader(io.StringIO(head), delimiter=delimiter)
+        names = next(itertools.islice(records, skip_rows, None), [])
         convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                        strings_can_be_null=False)
         table = pacsv.read_csv(path, read_options=read, parse_options=parse,
@@ -122,8 +139,8 @@ def _read_delimited(path: Path, delimiter: str) -> RawTable:
         raise ImportFileError(path, f"not a readable {kind.upper()} file ({encoding}): {exc}"
                               ) from None
     if odd_rows or _has_blank_lines(path):
-        return _read_delimited_carefully(path, delimiter, encoding, kind)
-    rows = pa.array(range(2, table.num_rows + 2), pa.int64())
+        return _read_delimited_carefully(path, delimiter, encoding, kind, skip_rows)
+    rows = pa.array(range(skip_rows + 2, table.num_rows + skip_rows + 2), pa.int64())
     return RawTable(_as_text(table), rows, kind, encoding)
 
 
@@ -142,10 +159,11 @@ def _has_blank_lines(path: Path) -> bool:
     return False
 
 
-def _read_delimited_carefully(path: Path, delimiter: str, encoding: str, kind: str) -> RawTable:
+def _read_delimited_carefully(path: Path, delimiter: str, encoding: str, kind: str,
+                              skip_rows: int = 0) -> RawTable:
     text = path.read_bytes().decode(encoding, errors="replace").lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, [])
+    header = next(itertools.islice(reader, skip_rows, None), [])
     width = len(header)
     records: list[list[str]] = []
     numbers: list[int] = []
@@ -166,24 +184,28 @@ def _read_delimited_carefully(path: Path, delimiter: str, encoding: str, kind: s
                     malformed)
 
 
-def _read_xlsx(path: Path) -> RawTable:
+def _xlsx_rows(path: Path, nrows: int | None = None) -> list[list[object]]:
     from python_calamine import CalamineWorkbook
 
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
+        return sheet.to_python(skip_empty_area=False, nrows=nrows)
     except Exception as exc:  # calamine raises its own error types per file problem
         raise ImportFileError(path, f"not a readable XLSX workbook: {exc}") from None
-    if not rows:
+
+
+def _read_xlsx(path: Path, skip_rows: int = 0) -> RawTable:
+    rows = _xlsx_rows(path)
+    if len(rows) <= skip_rows:
         raise ImportFileError(path, "the first sheet is empty")
     header = [str(h).strip() if h not in (None, "") else f"column_{i + 1}"
-              for i, h in enumerate(rows[0])]
-    body = rows[1:]
+              for i, h in enumerate(rows[skip_rows])]
+    body = rows[skip_rows + 1:]
     columns = []
     for index in range(len(header)):
         values = [row[index] if index < len(row) else None for row in body]
         columns.append(pa.array([_cell_text(v) for v in values], pa.string()))
-    numbers = pa.array(range(2, len(body) + 2), pa.int64())
+    numbers = pa.array(range(skip_rows + 2, len(body) + skip_rows + 2), pa.int64())
     return RawTable(pa.table(columns, names=header), numbers, "xlsx")
 
 
@@ -266,15 +288,34 @@ def _json_text(value: object) -> str | None:
     return str(value)
 
 
-def read_file(path: Path, fmt: str | None = None) -> RawTable:
-    """The file's rows as text. Raises ImportFileError for a file that cannot be read."""
+def head_rows(path: Path, fmt: str | None = None, n: int = 30) -> list[list[str]]:
+    """The first `n` rows of a CSV, TSV or XLSX file as text, header and any title lines
+    above it included (a blank line is an empty row), to find where the header is."""
+    if not path.exists():
+        raise ImportFileError(path, "no such file")
+    fmt = detect_format(path, fmt)
+    if fmt == "xlsx":
+        return [[_cell_text(v) or "" for v in row] for row in _xlsx_rows(path, n)]
+    if fmt not in ("csv", "tsv"):
+        return []
+    with path.open("rb") as handle:
+        sample = handle.read(1 << 16)
+    text = sample.decode(detect_encoding(sample), errors="replace").lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
+    return list(itertools.islice(reader, n))
+
+
+def read_file(path: Path, fmt: str | None = None, *, skip_rows: int = 0) -> RawTable:
+    """The file's rows as text. Raises ImportFileError for a file that cannot be read.
+    `skip_rows` rows above the header (CSV, TSV, XLSX) are skipped; row numbers still count
+    them, so they are the file's own."""
     if not path.exists():
         raise ImportFileError(path, "no such file")
     fmt = detect_format(path, fmt)
     if fmt in ("csv", "tsv"):
-        return _read_delimited(path, "\t" if fmt == "tsv" else ",")
+        return _read_delimited(path, "\t" if fmt == "tsv" else ",", skip_rows)
     if fmt == "xlsx":
-        return _read_xlsx(path)
+        return _read_xlsx(path, skip_rows)
     if fmt == "parquet":
         try:
             table = pq.read_table(path)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +57,63 @@ def quoted(name: str) -> str:
     return sge.to_identifier(name, quoted=True).sql("duckdb")
 
 
+# DuckDB refuses, within one process, a read-only and a read-write connection to one file at
+# the same time. A process that writes in the background (the tracking flusher in `revlens
+# serve`) holds `in_process_writer(path)`; a read-only open waits for it (briefly) instead of
+# failing.
+_WRITERS: dict[str, int] = {}
+_WRITERS_CHANGED = threading.Condition()
+IN_PROCESS_WAIT_SECONDS = 10.0
+
+
+@contextlib.contextmanager
+def in_process_writer(path: str) -> Iterator[None]:
+    """Mark `path` as being written by this process for the duration of the block."""
+    with _WRITERS_CHANGED:
+        _WRITERS[path] = _WRITERS.get(path, 0) + 1
+    try:
+        yield
+    finally:
+        with _WRITERS_CHANGED:
+            _WRITERS[path] -= 1
+            _WRITERS_CHANGED.notify_all()
+
+
+# How long an open waits for ANOTHER process's lock to go (0: it fails at once, with
+# WorkspaceBusy). `revlens serve` waits a little: its tracking flusher, a child process, holds
+# the warehouse for a moment every second.
+_LOCK_WAIT = {"seconds": 0.0}
+LOCK_POLL_SECONDS = 0.05
+
+
+def wait_for_locks(seconds: float) -> None:
+    """Let this process's opens wait up to `seconds` for another process's lock."""
+    _LOCK_WAIT["seconds"] = seconds
+
+
+def _connect(path: str, read_only: bool, config: dict) -> ibis.BaseBackend:
+    deadline = time.monotonic() + IN_PROCESS_WAIT_SECONDS
+    lock_deadline = time.monotonic() + _LOCK_WAIT["seconds"]
+    while True:
+        try:
+            return ibis.duckdb.connect(path, read_only=read_only, **config)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() + LOCK_POLL_SECONDS > lock_deadline:
+                raise WorkspaceBusy(path) from None
+            time.sleep(LOCK_POLL_SECONDS)
+        except duckdb.ConnectionException as exc:
+            if "different configuration" not in str(exc):
+                raise
+            with _WRITERS_CHANGED:
+                left = deadline - time.monotonic()
+                if not read_only or not _WRITERS.get(path) or left <= 0:
+                    raise WorkspaceBusy(path, "another connection of this process holds it; "
+                                              "try again in a moment") from None
+                _WRITERS_CHANGED.wait_for(lambda: not _WRITERS.get(path), timeout=left)
+
+
 class Warehouse:
     """A connection to the warehouse. Use as a context manager, or call `close()`."""
 
@@ -68,12 +127,7 @@ class Warehouse:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             config["temp_directory"] = str(Path(self.path).parent / ".duckdb_tmp")
-        try:
-            self.con = ibis.duckdb.connect(self.path, read_only=read_only, **config)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise WorkspaceBusy(self.path) from None
-            raise
+        self.con = _connect(self.path, read_only, config)
         self.con.raw_sql("SET TimeZone = 'UTC'")
         self._in_transaction = False
 
@@ -150,10 +204,11 @@ class Warehouse:
         with self.transaction():
             if MIGRATIONS_TABLE not in self.tables():
                 self.con.create_table(MIGRATIONS_TABLE, schema=MIGRATIONS_SCHEMA)
-            current = self.schema_version()
+            done = set(self.to_arrow(self.table(MIGRATIONS_TABLE).version)
+                       .to_pylist())  # a set, not the maximum: migrations may land out of order
             applied = []
-            for migration in MIGRATIONS:
-                if migration.version <= current:
+            for migration in sorted(MIGRATIONS, key=lambda m: m.version):
+                if migration.version in done:
                     continue
                 migration.apply(self.con)
                 self.append(MIGRATIONS_TABLE, pa.table({

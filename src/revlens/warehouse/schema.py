@@ -36,6 +36,17 @@ BATCHES_SCHEMA = ibis.schema({
     "rows_read": "int64", "inserted": "int64", "updated": "int64", "unchanged": "int64",
     "rejected": "int64", "warnings": "int64", "committed_at": dt.Timestamp(timezone="UTC"),
 })
+IDENTITY_LINKS_TABLE = "identity_links"
+# One edge of the identity graph per row, as a tracking call observed it: `from` is the call's
+# anchor (its anonymous_id, else its user_id), `to` another identifier it carried. Kinds:
+# anonymous_id, user_id, previous_id, email, phone, wechat_openid, wechat_unionid, group_id.
+# Natural key (from_kind, from_value, to_kind, to_value): the first observation is kept.
+IDENTITY_LINKS_SCHEMA = ibis.schema({
+    "from_kind": "string", "from_value": "string", "to_kind": "string", "to_value": "string",
+    "source": "string", "message_id": "string",
+    "observed_at": dt.Timestamp(timezone="UTC", scale=6), "traits": "string",
+    "_loaded_at": dt.Timestamp(timezone="UTC", scale=6),
+})
 MIGRATIONS_SCHEMA = ibis.schema({
     "version": "int64", "description": "string", "applied_at": dt.Timestamp(timezone="UTC"),
 })
@@ -69,7 +80,31 @@ def _create_entity_tables(con: ibis.BaseBackend) -> None:
             con.create_table(ent.name, schema=entity_schema(ent))
 
 
+def _create_identity_links(con: ibis.BaseBackend) -> None:
+    if IDENTITY_LINKS_TABLE not in con.list_tables():
+        con.create_table(IDENTITY_LINKS_TABLE, schema=IDENTITY_LINKS_SCHEMA)
+
+
+SYNC_STATE_TABLE = "_sync_state"
+# One row per (source, entity) of `revlens sync`: the greatest updated_at read so far (ISO text,
+# as the source database gave it) and the keys read at it (JSON list), written in the same
+# transaction as the rows they cover, so a crash can never advance them without the rows
+# (revlens.connectors.sync.state).
+SYNC_STATE_SCHEMA = ibis.schema({
+    "source": "string", "entity": "string", "high_water_mark": "string",
+    "last_batch_id": "string", "last_run_at": dt.Timestamp(timezone="UTC", scale=6),
+    "rows": "int64", "keys_at_mark": "string",
+})
+
+
+def _create_sync_state(con: ibis.BaseBackend) -> None:
+    if SYNC_STATE_TABLE not in con.list_tables():
+        con.create_table(SYNC_STATE_TABLE, schema=SYNC_STATE_SCHEMA)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "import batches and rejects", _create_internal_tables),
     Migration(2, "contract v1 entity tables", _create_entity_tables),
+    Migration(3, "database sync high-water marks", _create_sync_state),
+    Migration(4, "identity links from the tracking API", _create_identity_links),
 ]
