@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from revlens.workspace import Workspace
 
-STEP_MODULES = ("revlens.analytics.lead_events",)
+STEP_MODULES = ("revlens.analytics.lead_events", "revlens.attribution.credits")
 
 
 def refresh(ws: Workspace, progress: Callable[[str], None] | None = None) -> list[str]:

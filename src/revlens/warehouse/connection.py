@@ -11,6 +11,7 @@ import contextlib
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -130,6 +131,7 @@ class Warehouse:
         self.con = _connect(self.path, read_only, config)
         self.con.raw_sql("SET TimeZone = 'UTC'")
         self._in_transaction = False
+        self._scratch: list[str] = []
 
     def __enter__(self) -> Warehouse:
         return self
@@ -187,6 +189,27 @@ class Warehouse:
 
     def drop_temp(self, name: str) -> None:
         self.con.drop_table(name, force=True)
+
+    def scratch(self, expr: ibis.Table) -> ibis.Table:
+        """`expr` computed now into a temporary table, kept until the enclosing
+        `scratch_scope()` ends (or the connection closes). A plan that joins a union of joins
+        and then filters on a range can be planned badly; reading such an intermediate from a
+        table gives the optimiser exact sizes and a simple plan."""
+        name = f"_scratch_{uuid.uuid4().hex[:12]}"
+        table = self.create_temp(name, expr)
+        self._scratch.append(name)
+        return table
+
+    @contextlib.contextmanager
+    def scratch_scope(self) -> Iterator[None]:
+        """Drop the `scratch` tables created inside this block when it ends."""
+        mark = len(self._scratch)
+        try:
+            yield
+        finally:
+            while len(self._scratch) > mark:
+                with contextlib.suppress(Exception):
+                    self.drop_temp(self._scratch.pop())
 
     def run_statement(self, statement: sge.Expression) -> None:
         """Run one DML statement built with sqlglot (never from strings of input)."""

@@ -85,6 +85,31 @@ def _create_identity_links(con: ibis.BaseBackend) -> None:
         con.create_table(IDENTITY_LINKS_TABLE, schema=IDENTITY_LINKS_SCHEMA)
 
 
+ATTRIBUTION_CREDITS_TABLE = "attribution_credits"
+ATTRIBUTION_MODELS_TABLE = "attribution_models"
+# One row per (model, conversion, touch): the touch's share of the conversion (credits sum to 1
+# per model and conversion) and of its amount. Written by the `attribution_credits` refresh step.
+ATTRIBUTION_CREDITS_SCHEMA = ibis.schema({
+    "model": "string", "conversion_type": "string", "conversion_id": "string",
+    "touchpoint_id": "string", "channel": "string", "campaign_id": "string",
+    "content_id": "string", "keyword": "string", "credit": "float64",
+    "amount_credit": "float64", "converted_at": dt.Timestamp(timezone="UTC", scale=6),
+})
+# Saved custom attribution models, one row per version (spec = the ModelSpec as JSON).
+ATTRIBUTION_MODELS_SCHEMA = ibis.schema({
+    "name": "string", "version": "int64", "spec": "string",
+    "saved_at": dt.Timestamp(timezone="UTC", scale=6), "saved_by": "string",
+})
+
+
+def _create_attribution_tables(con: ibis.BaseBackend) -> None:
+    existing = set(con.list_tables())
+    for name, schema in ((ATTRIBUTION_CREDITS_TABLE, ATTRIBUTION_CREDITS_SCHEMA),
+                         (ATTRIBUTION_MODELS_TABLE, ATTRIBUTION_MODELS_SCHEMA)):
+        if name not in existing:
+            con.create_table(name, schema=schema)
+
+
 SYNC_STATE_TABLE = "_sync_state"
 # One row per (source, entity) of `revlens sync`: the greatest updated_at read so far (ISO text,
 # as the source database gave it) and the keys read at it (JSON list), written in the same
@@ -107,4 +132,5 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "contract v1 entity tables", _create_entity_tables),
     Migration(3, "database sync high-water marks", _create_sync_state),
     Migration(4, "identity links from the tracking API", _create_identity_links),
+    Migration(5, "attribution credits and custom models", _create_attribution_tables),
 ]
