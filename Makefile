@@ -12,4 +12,5 @@ lint:
 	.venv/bin/ruff check src tests benchmarks
 
 bench:
+	.venv/bin/python -m pip install --quiet -e ".[dev,bench]"
 	.venv/bin/python benchmarks/run.py

@@ -23,7 +23,7 @@ from rich.table import Table  # noqa: E402
 from benchmarks.registry import BENCHMARKS, SCALES, Figure, RunContext  # noqa: E402
 
 MODULES = (  # each registers its benchmarks on import
-    "benchmarks.bench_import", "benchmarks.bench_tracking",
+    "benchmarks.bench_import", "benchmarks.bench_tracking", "benchmarks.bench_attribution",
 )
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 
@@ -38,6 +38,8 @@ def format_value(value: float | None, unit: str) -> str:
         return ""
     if unit == "s":
         return f"{value:,.2f} s"
+    if unit == "points":
+        return f"{value:,.2f} points"
     if unit == "ms":
         return f"{value:,.1f} ms"
     return f"{value:,.0f} {unit}".rstrip()
