@@ -54,6 +54,18 @@ def test_report_matches_the_hand_computed_linear_credits(api):
     assert body["total_amount"] == pytest.approx(150_000)
 
 
+def test_data_driven_reports_carry_the_channel_model(api):
+    markov = api.get("/api/v1/attribution", params={"model": "markov",
+                                                     "conversion": "opportunity_created"})
+    assert markov.status_code == 200, markov.text
+    channels = {c["channel"]: c for c in markov.json()["channel_model"]["channels"]}
+    assert set(channels) == {"paid_search", "paid_social", "webinar", "email", "event"}
+    assert sum(c["share"] for c in channels.values()) == pytest.approx(1.0)
+    assert all(c["removal_effect"] >= 0 for c in channels.values())
+    linear = api.get("/api/v1/attribution", params={"model": "linear"}).json()
+    assert linear["channel_model"] is None
+
+
 def test_compare_paths_and_explain(api):
     compare = api.get("/api/v1/attribution/compare",
                       params={"conversion": "won", "by": "channel"}).json()

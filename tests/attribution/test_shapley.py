@@ -99,3 +99,17 @@ def test_above_fifteen_channels_it_samples():
     result = shapley_model(table, samples=200)
     assert len(table.channels) == 18 and not result.exact
     assert sum(c.share for c in result.channels) == pytest.approx(1.0)
+
+
+def test_the_table_note_says_how_the_values_were_computed():
+    from revlens.attribution.cli import channel_model_note
+    from revlens.attribution.markov import markov_model
+
+    assert channel_model_note(shapley_model(THREE)) == "shapley: exact over 3 channels"
+    sampled = shapley_model(THREE, samples=50, exact_max=2)
+    largest = max(c.standard_error for c in sampled.channels)
+    assert largest > 0
+    assert channel_model_note(sampled) == (
+        f"shapley: 50 sampled orderings of 3 channels; largest standard error {largest:.4f}")
+    assert channel_model_note(markov_model(THREE)).startswith(
+        "markov: removal effects of 3 channels, solved exactly")

@@ -135,6 +135,21 @@ def attribution(
         report = attribution_report(ws.warehouse, request)
     _emit([r.as_record(by.value) for r in report.rows], output,
           f"{report.model} attribution of {conversion.value} by {by.value}")
+    if output == Format.table and report.channel_model is not None:
+        out.print(channel_model_note(report.channel_model))
+
+
+def channel_model_note(result) -> str:
+    """One line under a markov/shapley table: how the channel shares were computed."""
+    channels = len(result.channels)
+    if result.model == "markov":
+        return (f"markov: removal effects of {channels} channels, solved exactly "
+                f"(conversion probability {result.conversion_probability:.4f})")
+    if result.exact:
+        return f"shapley: exact over {channels} channels"
+    error = max((c.standard_error or 0.0) for c in result.channels)
+    return (f"shapley: {result.samples:,} sampled orderings of {channels} channels; "
+            f"largest standard error {error:.4f}")
 
 
 @attribution_app.command()

@@ -113,12 +113,14 @@ def resolve(wh: Warehouse, spec: ModelSpec) -> ModelSpec:
 
 
 def touch_credits(wh: Warehouse, spec: ModelSpec, scope: Scope,
-                  journey: ibis.Table | None = None) -> ibis.Table:
-    """Every touch of every journey in scope with its credit under `spec`."""
+                  journey: ibis.Table | None = None,
+                  channels: ChannelModelResult | None = None) -> ibis.Table:
+    """Every touch of every journey in scope with its credit under `spec`. For markov and
+    shapley, `channels` is their result when the caller has computed it already."""
     spec = resolve(wh, spec)
     j = scope.journeys(wh) if journey is None else journey
     if spec.model in DATA_DRIVEN:
-        shares = channel_model(wh, spec, scope).weights()
+        shares = (channels or channel_model(wh, spec, scope)).weights()
         weights = ibis.memtable({"channel": list(shares) or [""],
                                  "share": list(shares.values()) or [0.0]},
                                 schema={"channel": "string", "share": "float64"})

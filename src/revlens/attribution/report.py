@@ -18,14 +18,17 @@ from pydantic import BaseModel, Field
 from revlens.attribution.config import DEFAULT_WINDOW_DAYS
 from revlens.attribution.dimensions import credit_key, dimension
 from revlens.attribution.engine import (
+    DATA_DRIVEN,
     MODEL_NAMES,
     Scope,
+    channel_model,
     in_scratch_scope,
     materialised,
     resolve,
     touch_credits,
 )
 from revlens.attribution.journeys import conversions_in
+from revlens.attribution.markov import ChannelModelResult
 from revlens.attribution.specs import ModelSpec
 from revlens.attribution.spend import spend_by
 from revlens.warehouse import Warehouse
@@ -97,6 +100,9 @@ class AttributionReport(BaseModel):
     total_conversions: float
     total_amount: float
     total_spend: float | None
+    channel_model: ChannelModelResult | None = Field(
+        None, description="markov/shapley: each channel's removal effect or Shapley value, "
+                          "whether it is exact, and (sampled Shapley) its standard error")
 
 
 def _ratio(top: float | None, bottom: float | None) -> float | None:
@@ -129,11 +135,11 @@ def sourced_touches(wh: Warehouse, journey: ibis.Table, scope: Scope) -> ibis.Ta
 
 
 def credited(wh: Warehouse, spec: ModelSpec, scope: Scope, journey: ibis.Table,
-             by: str) -> ibis.Table:
+             by: str, channels: ChannelModelResult | None = None) -> ibis.Table:
     """Touch credits under `spec`, plus credit 1 to the lead source of each conversion that
     has no touch (so a report's conversions add up to every conversion), keyed by `by`."""
-    touches = touch_credits(wh, spec, scope, journey).select(*SHAPED, "credit",
-                                                            "amount_credit")
+    touches = touch_credits(wh, spec, scope, journey, channels).select(
+        *SHAPED, "credit", "amount_credit")
     rest = untouched(wh, journey, scope)
     rest = rest.mutate(credit=ibis.literal(1.0), amount_credit=rest.amount)
     return credit_key(wh, ibis.union(touches, rest, distinct=False), by)
@@ -150,7 +156,8 @@ def attribution_report(wh: Warehouse, request: AttributionRequest) -> Attributio
 
 def _report(wh: Warehouse, request: AttributionRequest, spec: ModelSpec, scope: Scope,
             journey: ibis.Table) -> AttributionReport:
-    credits = credited(wh, spec, scope, journey, request.by)
+    channels = channel_model(wh, spec, scope) if spec.model in DATA_DRIVEN else None
+    credits = credited(wh, spec, scope, journey, request.by, channels)
     by_key = _grouped(credits, conversions=credits.credit.sum(),
                         amount=credits.amount_credit.sum(),
                         new=(credits.credit * credits.new_customer.cast("float64")).sum())
@@ -171,7 +178,8 @@ def _report(wh: Warehouse, request: AttributionRequest, spec: ModelSpec, scope: 
     total_spend = sum(r.spend or 0.0 for r in rows) if has_spend else None
     return AttributionReport(request=request, model=_label(spec), rows=rows,
                              total_conversions=sum(r.conversions for r in rows),
-                             total_amount=sum(r.amount for r in rows), total_spend=total_spend)
+                             total_amount=sum(r.amount for r in rows), total_spend=total_spend,
+                             channel_model=channels)
 
 
 def _label(spec: ModelSpec) -> str:
