@@ -32,12 +32,18 @@ class RuleModel(ABC):
     def raw_weight(self, j: ibis.Table, spec: ModelSpec) -> ibis.FloatingValue:
         """A non-negative weight per touch of `j` (a journeys table)."""
 
+    def total(self, j: ibis.Table, spec: ModelSpec) -> ibis.FloatingValue | None:
+        """The journey's sum of raw weights when it follows from the row alone (saving a
+        window over the journey); None: it is summed."""
+        return None
+
     @final
     def credits(self, j: ibis.Table, spec: ModelSpec) -> ibis.Table:
         """`j` with `credit` (sums to 1 per conversion) and `amount_credit` added."""
         whole = ibis.window(group_by=list(JOURNEY_KEY))
+        total = self.total(j, spec)
         j = j.mutate(_raw=self.raw_weight(j, spec).cast("float64"))
-        total = j._raw.sum().over(whole)
+        total = j._raw.sum().over(whole) if total is None else total
         credit = ibis.ifelse(total > 0, j._raw / total, 1.0 / j.n.cast("float64"))
         j = j.mutate(credit=credit)
         return j.mutate(amount_credit=j.credit * j.amount).drop("_raw")
@@ -79,9 +85,39 @@ class PositionModel(RuleModel):
             is_rest = j.pos > 0
             for flag in flags.values():
                 is_rest = is_rest & ~flag
-            rest_count = is_rest.cast("int64").sum().over(ibis.window(group_by=list(JOURNEY_KEY)))
+            rest_count = _rest_count(j, roles)
+            if rest_count is None:
+                rest_count = is_rest.cast("int64").sum().over(
+                    ibis.window(group_by=list(JOURNEY_KEY)))
             raw = raw + ibis.ifelse(is_rest, rest / rest_count.cast("float64"), 0.0)
         return raw
+
+    def total(self, j: ibis.Table, spec: ModelSpec) -> ibis.FloatingValue | None:
+        weights = self.weights(spec)
+        roles = [r for r in weights if r != "rest"]
+        if not set(roles) <= EVERY_JOURNEY:
+            return None  # a milestone or position_N a journey may lack
+        fixed = ibis.literal(float(sum(weights[r] for r in roles)))
+        rest = weights.get("rest", 0.0)
+        if not rest:
+            return fixed
+        count = _rest_count(j, roles)
+        return None if count is None else fixed + ibis.ifelse(count > 0, rest, 0.0)
+
+
+EVERY_JOURNEY = {"first", "last", "last_non_direct"}
+"""Roles every journey has (exactly one touch each)."""
+
+
+def _rest_count(j: ibis.Table, roles: list[str]) -> ibis.IntegerValue | None:
+    """Touches without a role, when that follows from the journey's length alone."""
+    if not roles:
+        return j.n
+    if len(roles) == 1 and roles[0] in EVERY_JOURNEY:
+        return j.n - 1
+    if set(roles) == {"first", "last"}:
+        return j.n - ibis.least(j.n, 2)
+    return None
 
 
 def _position_model(name: str, weights: dict[str, float], text: str) -> PositionModel:
