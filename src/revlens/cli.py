@@ -24,12 +24,14 @@ from revlens import __version__
 from revlens.appdb.models import COUNT_FIELDS
 from revlens.attribution.cli import attribution_app
 from revlens.errors import RevLensError
+from revlens.identity.cli import identity_app
 
 app = typer.Typer(help="RevLens: which marketing produces pipeline and revenue.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 demo_app = typer.Typer(help="Demo data: generate it, import it, show it.")
 app.add_typer(demo_app, name="demo")
 app.add_typer(attribution_app, name="attribution")
+app.add_typer(identity_app, name="identity")
 sources_app = typer.Typer(help="Tracking and form sources, and their write keys.",
                           no_args_is_help=True)
 app.add_typer(sources_app, name="sources")

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from revlens.workspace import Workspace
 
-STEP_MODULES = ("revlens.analytics.lead_events", "revlens.attribution.credits")
+STEP_MODULES = ("revlens.analytics.lead_events", "revlens.identity.graph",
+                "revlens.attribution.credits")
+"""In the order they run: attribution reads the identity map."""
 
 
 def refresh(ws: Workspace, progress: Callable[[str], None] | None = None) -> list[str]:
@@ -15,4 +17,4 @@ def refresh(ws: Workspace, progress: Callable[[str], None] | None = None) -> lis
 
     for module in STEP_MODULES:
         importlib.import_module(module)
-    return ws.warehouse.refresh(progress=progress)
+    return ws.warehouse.refresh(progress=progress, order=STEP_MODULES)

@@ -64,10 +64,7 @@ def test_opportunity_journeys_are_account_based_and_deduplicated(account_story):
 def test_identity_map_joins_touches_through_persons(lead_story, tmp_path):
     wh = lead_story.warehouse
     # OneID knows that anon_1 is the person of lead L1 (its identity map, as OneID writes it)
-    assert isinstance(person_source(wh), FallbackPersons)      # no identity map yet
-    wh.con.create_table("identity_map", schema=ibis.schema({
-        "identifier_type": "string", "identifier_value": "string", "person_id": "string",
-        "first_seen": "timestamp('UTC', 6)"}))
+    assert isinstance(person_source(wh), FallbackPersons)      # the identity map is empty
     wh.append("identity_map", ibis.memtable({
         "identifier_type": ["lead_id", "anonymous_id"], "identifier_value": ["L1", "anon_1"],
         "person_id": ["P1", "P1"]}).mutate(first_seen=ibis.now().cast("timestamp('UTC', 6)")))
@@ -77,6 +74,20 @@ def test_identity_map_joins_touches_through_persons(lead_story, tmp_path):
     assert "L2" not in got                                 # no identifiers in the map
     fallback = touches_of(lead_story, "lead_created", persons=FallbackPersons())
     assert fallback["L1"] == ["T11"] and fallback["L2"] == ["T21", "T22"]
+
+
+def test_oneid_gives_the_same_journeys_as_shared_identifiers(lead_story):
+    """Built by OneID itself, the map joins each lead to the touches sharing its id, e-mail
+    (any case) or phone (any format) — the fallback's journeys, now through persons."""
+    from revlens.identity.graph import resolve
+
+    resolve(lead_story.warehouse)
+    assert isinstance(person_source(lead_story.warehouse), IdentityMapPersons)
+    got = touches_of(lead_story, "lead_created")
+    assert got["L1"] == ["T11"]
+    assert got["L2"] == ["T21", "T22"]
+    assert got["L3"] == ["T31", "T32", "T33"]
+    assert got == touches_of(lead_story, "lead_created", persons=FallbackPersons())
 
 
 W_SHAPED_WON = [0.3, 0.3, 0.1 / 3, 0.3, 0.1 / 3, 0.1 / 3]  # first, lead, -, opp, -, -

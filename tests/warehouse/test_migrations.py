@@ -12,7 +12,11 @@ from revlens.warehouse.schema import (
     ATTRIBUTION_CREDITS_TABLE,
     ATTRIBUTION_MODELS_TABLE,
     BATCHES_TABLE,
+    IDENTITY_EDGES_TABLE,
     IDENTITY_LINKS_TABLE,
+    IDENTITY_LOG_TABLE,
+    IDENTITY_MAP_TABLE,
+    IDENTITY_REJECTIONS_TABLE,
     MIGRATIONS,
     MIGRATIONS_TABLE,
     REJECTS_TABLE,
@@ -55,16 +59,16 @@ def _describe(path: str) -> dict[str, list[tuple[str, str]]]:
 def test_migrate_twice_applies_nothing_the_second_time(settings):
     with Warehouse(settings) as wh:
         assert wh.schema_version() == 0
-        assert wh.migrate() == [1, 2, 3, 4, 5]
+        assert wh.migrate() == [1, 2, 3, 4, 5, 6]
         assert wh.migrate() == []
-        assert wh.schema_version() == 5
+        assert wh.schema_version() == 6
     with Warehouse(settings) as wh:                  # and after reopening the file
         assert wh.migrate() == []
         recorded = wh.to_arrow(wh.table(MIGRATIONS_TABLE).order_by("version")).to_pylist()
     assert [(r["version"], r["description"]) for r in recorded] == [
         (1, "import batches and rejects"), (2, "contract v1 entity tables"),
         (3, "database sync high-water marks"), (4, "identity links from the tracking API"),
-        (5, "attribution credits and custom models")]
+        (5, "attribution credits and custom models"), (6, "OneID identity graph")]
     assert all(r["applied_at"] is not None for r in recorded)
 
 
@@ -89,7 +93,8 @@ def test_every_entity_has_a_table_with_typed_columns(settings, path):
     tables = _describe(path)
     assert set(tables) == {*ENTITIES, BATCHES_TABLE, REJECTS_TABLE, MIGRATIONS_TABLE,
                            SYNC_STATE_TABLE, IDENTITY_LINKS_TABLE, ATTRIBUTION_CREDITS_TABLE,
-                           ATTRIBUTION_MODELS_TABLE}
+                           ATTRIBUTION_MODELS_TABLE, IDENTITY_MAP_TABLE, IDENTITY_EDGES_TABLE,
+                           IDENTITY_REJECTIONS_TABLE, IDENTITY_LOG_TABLE}
     for name, ent in ENTITIES.items():
         expected = [(c.name, DUCKDB_TYPES[c.kind]) for c in ent.columns] + SYSTEM
         assert tables[name] == expected, name

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -258,10 +258,15 @@ class Warehouse:
                     ))
 
     # -- refresh ---------------------------------------------------------------------------
-    def refresh(self, progress: Callable[[str], None] | None = None) -> list[str]:
-        """Run every registered refresh step (derived tables), each in its own transaction."""
+    def refresh(self, progress: Callable[[str], None] | None = None,
+                order: Sequence[str] = ()) -> list[str]:
+        """Run every registered refresh step (derived tables), each in its own transaction:
+        steps of the modules in `order` first, in that order (a step may read the tables of
+        the steps before it), then any other in the order they registered."""
+        rank = {module: i for i, module in enumerate(order)}
+        steps = sorted(REFRESH_STEPS, key=lambda s: rank.get(s[1].__module__, len(rank)))
         done = []
-        for name, step in REFRESH_STEPS:
+        for name, step in steps:
             if progress:
                 progress(name)
             with self.transaction():

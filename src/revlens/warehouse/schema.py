@@ -110,6 +110,43 @@ def _create_attribution_tables(con: ibis.BaseBackend) -> None:
             con.create_table(name, schema=schema)
 
 
+IDENTITY_MAP_TABLE = "identity_map"
+IDENTITY_EDGES_TABLE = "identity_edges"
+IDENTITY_REJECTIONS_TABLE = "identity_rejections"
+IDENTITY_LOG_TABLE = "identity_log"
+# OneID (revlens.identity.graph): every identifier with its person; the edges kept, each with the
+# record that observed it; values set aside (blocked, or an edge over a limit) with the reason;
+# and the person-id events of each run (new, merge, split).
+IDENTITY_MAP_SCHEMA = ibis.schema({
+    "identifier_type": "string", "identifier_value": "string", "person_id": "string",
+    "first_seen": dt.Timestamp(timezone="UTC", scale=6),
+})
+IDENTITY_EDGES_SCHEMA = ibis.schema({
+    "a_type": "string", "a_value": "string", "b_type": "string", "b_value": "string",
+    "source": "string", "record_id": "string",
+    "observed_at": dt.Timestamp(timezone="UTC", scale=6),
+})
+IDENTITY_REJECTIONS_SCHEMA = ibis.schema({
+    "identifier_type": "string", "identifier_value": "string", "other_type": "string",
+    "other_value": "string", "source": "string", "record_id": "string", "reason": "string",
+    "run_at": dt.Timestamp(timezone="UTC", scale=6),
+})
+IDENTITY_LOG_SCHEMA = ibis.schema({
+    "run_at": dt.Timestamp(timezone="UTC", scale=6), "event": "string",
+    "person_id": "string", "other_person_id": "string",
+})
+
+
+def _create_identity_tables(con: ibis.BaseBackend) -> None:
+    existing = set(con.list_tables())
+    for name, schema in ((IDENTITY_MAP_TABLE, IDENTITY_MAP_SCHEMA),
+                         (IDENTITY_EDGES_TABLE, IDENTITY_EDGES_SCHEMA),
+                         (IDENTITY_REJECTIONS_TABLE, IDENTITY_REJECTIONS_SCHEMA),
+                         (IDENTITY_LOG_TABLE, IDENTITY_LOG_SCHEMA)):
+        if name not in existing:
+            con.create_table(name, schema=schema)
+
+
 SYNC_STATE_TABLE = "_sync_state"
 # One row per (source, entity) of `revlens sync`: the greatest updated_at read so far (ISO text,
 # as the source database gave it) and the keys read at it (JSON list), written in the same
@@ -133,4 +170,5 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "database sync high-water marks", _create_sync_state),
     Migration(4, "identity links from the tracking API", _create_identity_links),
     Migration(5, "attribution credits and custom models", _create_attribution_tables),
+    Migration(6, "OneID identity graph", _create_identity_tables),
 ]

@@ -1,0 +1,341 @@
+"""The person identity graph (OneID): identifiers seen together become one person.
+
+1. **Observations**: every identifier on a touchpoint, lead or contact, and both ends of every
+   tracking identity link, with the record it came from and when (`observations`).
+2. **Guards** (`guards`): values are normalised; blocked values are set aside with a reason.
+3. **Edges**: the identifiers of one record are joined to the record's first identifier (in
+   `IDENTIFIER_TYPES` order), so a record with k identifiers gives k - 1 edges.
+4. **Persons** are the connected components (scipy.sparse.csgraph). A component that would
+   hold more values of a type than its limit is rebuilt edge by edge in time order, dropping
+   (and recording) each edge that would break the limit.
+5. **Stable ids** (`assign_ids`): an identifier keeps the person_id it had in the previous run.
+   When components merge, the oldest id (lowest number) survives and the merge is logged; when
+   a person splits, the part holding most of its identifiers keeps the id (ties: the part with
+   the smallest identifier), the others get new ids, and the split is logged.
+
+Tables written (in one transaction): `identity_map` (identifier_type, identifier_value,
+person_id, first_seen), `identity_edges` (the edges kept, with their record), and appended
+`identity_rejections` and `identity_log` rows of this run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import ibis
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from revlens.identity.guards import IDENTIFIER_TYPES, IdentityConfig, blocked_reason
+from revlens.warehouse import Warehouse, refresh_step
+from revlens.warehouse.schema import (
+    IDENTITY_EDGES_SCHEMA,
+    IDENTITY_EDGES_TABLE,
+    IDENTITY_LINKS_TABLE,
+    IDENTITY_LOG_SCHEMA,
+    IDENTITY_LOG_TABLE,
+    IDENTITY_MAP_SCHEMA,
+    IDENTITY_MAP_TABLE,
+    IDENTITY_REJECTIONS_SCHEMA,
+    IDENTITY_REJECTIONS_TABLE,
+)
+
+SOURCES = {  # entity -> (record id column, time column, identifier columns)
+    "touchpoints": ("touchpoint_id", "occurred_at",
+                    ("anonymous_id", "email", "phone", "wechat_openid", "wechat_unionid",
+                     "contact_id", "lead_id")),
+    "leads": ("lead_id", "created_at", ("lead_id", "email", "phone", "wechat_unionid",
+                                        "contact_id")),
+    "contacts": ("contact_id", "created_at", ("contact_id", "email", "phone", "wechat_unionid")),
+}
+LINK_KINDS = {"anonymous_id": "anonymous_id", "previous_id": "anonymous_id",
+              "email": "email", "phone": "phone", "wechat_openid": "wechat_openid",
+              "wechat_unionid": "wechat_unionid", "user_id": "contact_id"}
+"""identity_links kinds -> identifier types (group_id names an account, not a person)."""
+PRIORITY = {kind: i for i, kind in enumerate(IDENTIFIER_TYPES)}
+TS = "timestamp('UTC', 6)"
+
+
+@dataclass
+class IdentityRun:
+    persons: int
+    identifiers: int
+    edges: int
+    dropped_edges: int
+    blocked: int
+    new: int
+    merges: int
+    splits: int
+
+    def summary(self) -> str:
+        return (f"{self.persons:,} persons from {self.identifiers:,} identifiers and "
+                f"{self.edges:,} edges; {self.blocked:,} blocked values, "
+                f"{self.dropped_edges:,} edges dropped by limits; {self.new:,} new, "
+                f"{self.merges:,} merges, {self.splits:,} splits")
+
+
+def observations(wh: Warehouse) -> pd.DataFrame:
+    """(source, record_id, observed_at, kind, value) for every identifier on every record."""
+    present = set(wh.tables())
+    parts = []
+    for entity, (key, when, columns) in SOURCES.items():
+        if entity not in present:
+            continue
+        t = wh.table(entity)
+        for column in columns:
+            rows = t.filter(t[column].notnull())
+            parts.append(rows.select(
+                source=ibis.literal(entity), record_id=rows[key].cast("string"),
+                observed_at=rows[when].cast(TS), kind=ibis.literal(column),
+                value=_normalised(rows[column].cast("string"), column)))
+    if IDENTITY_LINKS_TABLE in present:
+        links = wh.table(IDENTITY_LINKS_TABLE)
+        for side in ("from", "to"):
+            kind = links[f"{side}_kind"]
+            rows = links.filter(kind.isin(list(LINK_KINDS)))
+            rows = rows.select(
+                source=ibis.literal("identity_links"),
+                record_id=rows.from_kind + ":" + rows.from_value + ">" + rows.to_kind + ":"
+                + rows.to_value,
+                observed_at=rows.observed_at.cast(TS),
+                kind=rows[f"{side}_kind"].substitute(LINK_KINDS),
+                value=ibis.ifelse(rows[f"{side}_kind"] == "email",
+                                  rows[f"{side}_value"].strip().lower(),
+                                  rows[f"{side}_value"].strip()))
+            parts.append(rows)
+    if not parts:
+        return pd.DataFrame(columns=["source", "record_id", "observed_at", "kind", "value"])
+    return wh.to_arrow(ibis.union(*parts, distinct=False)).to_pandas()
+
+
+def _normalised(value: ibis.StringValue, kind: str) -> ibis.StringValue:
+    """`guards.normalise` as an expression (phones are E.164 already in the warehouse)."""
+    return value.strip().lower() if kind == "email" else value.strip()
+
+
+def _edges(obs: pd.DataFrame) -> pd.DataFrame:
+    """Star edges per record: from its first identifier to each other one."""
+    obs = obs.assign(priority=obs["kind"].map(PRIORITY)).sort_values(
+        ["source", "record_id", "priority", "value"], kind="stable")
+    first = obs.groupby(["source", "record_id"], sort=False).head(1)
+    anchor = first.set_index(["source", "record_id"])["node"]
+    obs = obs.join(anchor.rename("anchor"), on=["source", "record_id"])
+    edges = obs[obs["node"] != obs["anchor"]]
+    return edges[["anchor", "node", "source", "record_id", "observed_at"]].rename(
+        columns={"anchor": "a", "node": "b"}).reset_index(drop=True)
+
+
+def _limited_components(labels: np.ndarray, kinds: np.ndarray, limits: dict[str, int]
+                        ) -> set[int]:
+    over: set[int] = set()
+    for kind, limit in limits.items():
+        mask = kinds == kind
+        counts = np.bincount(labels[mask], minlength=labels.max() + 1 if len(labels) else 0)
+        over |= set(np.flatnonzero(counts > limit).tolist())
+    return over
+
+
+def _rebuild_with_limits(edges: pd.DataFrame, nodes: np.ndarray, kinds: np.ndarray,
+                         limits: dict[str, int]) -> tuple[dict[int, int], list[dict]]:
+    """Union-find over the edges of over-limit components in time order; an edge that would
+    give a person more than its limit of a type is dropped. Returns node -> root for the nodes
+    touched, and the dropped edges with their reasons."""
+    parent = {int(n): int(n) for n in nodes}
+    counts = {int(n): defaultdict(int, {kinds[n]: 1}) for n in nodes}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    dropped = []
+    for e in edges.sort_values(["observed_at", "source", "record_id"], kind="stable"
+                               ).itertuples(index=False):
+        ra, rb = root(int(e.a)), root(int(e.b))
+        if ra == rb:
+            continue
+        merged = {k: counts[ra].get(k, 0) + counts[rb].get(k, 0)
+                  for k in set(counts[ra]) | set(counts[rb])}
+        broken = [k for k, limit in limits.items() if merged.get(k, 0) > limit]
+        if broken:
+            k = broken[0]
+            dropped.append({"edge": e, "reason": f"would give one person {merged[k]} "
+                                                 f"{k} values (limit {limits[k]})"})
+            continue
+        low, high = sorted((ra, rb))
+        parent[high] = low
+        counts[low] = defaultdict(int, merged)
+    return {n: root(n) for n in parent}, dropped
+
+
+def components(node_count: int, edges: pd.DataFrame) -> np.ndarray:
+    graph = coo_matrix((np.ones(len(edges), dtype=np.int8),
+                        (edges["a"].to_numpy(np.int64), edges["b"].to_numpy(np.int64))),
+                       shape=(node_count, node_count))
+    return connected_components(graph, directed=False)[1]
+
+
+def _previous_map(wh: Warehouse) -> pd.DataFrame:
+    if IDENTITY_MAP_TABLE not in wh.tables():
+        return pd.DataFrame(columns=["kind", "value", "person_id"])
+    t = wh.table(IDENTITY_MAP_TABLE)
+    return wh.to_arrow(t.select(kind=t.identifier_type, value=t.identifier_value,
+                                person_id=t.person_id)).to_pandas()
+
+
+def _number(person_id: str) -> int:
+    return int(person_id[1:])
+
+
+def assign_ids(labels: np.ndarray, keys: np.ndarray, previous: dict[str, str]
+               ) -> tuple[np.ndarray, list[dict]]:
+    """person_id per node from component labels, stable against `previous` (key -> id);
+    and the events: new, merge (the oldest id survives), split (a part that lost its id)."""
+    frame = pd.DataFrame({"label": labels, "key": keys})
+    frame["old"] = frame["key"].map(previous)
+    # keys come sorted (pd.factorize(sort=True)): a key's rank orders keys as strings do
+    frame["rank"] = np.arange(len(keys))
+    smallest = frame.groupby("label")["rank"].min()
+    claims = frame.dropna(subset=["old"]).groupby(["old", "label"]).size().rename("n")
+    claims = claims.reset_index()
+    claims["smallest"] = claims["label"].map(smallest)
+    # each previous id stays with the part holding most of its identifiers (ties: smallest)
+    keeper = (claims.sort_values(["old", "n", "smallest"], ascending=[True, False, True])
+              .groupby("old").head(1))
+    events: list[dict] = []
+    # a part keeping several previous ids is a merge: the oldest (lowest number) survives
+    keeper = keeper.assign(number=keeper["old"].map(_number))
+    survivor = keeper.loc[keeper.groupby("label")["number"].idxmin(), ["label", "old"]]
+    chosen: dict[int, str] = dict(zip(survivor["label"].astype(int), survivor["old"],
+                                      strict=True))
+    absorbed = keeper[keeper["old"].to_numpy() != keeper["label"].map(chosen).to_numpy()]
+    events += [{"event": "merge", "person_id": chosen[int(label)], "other_person_id": old}
+               for label, old in sorted(zip(absorbed["label"], absorbed["old"], strict=True),
+                                        key=lambda lo: _number(lo[1]))]
+    next_number = max((_number(p) for p in previous.values()), default=0) + 1
+    for label in smallest.sort_values().index:
+        if int(label) not in chosen:
+            chosen[int(label)] = f"P{next_number:08d}"
+            next_number += 1
+            events.append({"event": "new", "person_id": chosen[int(label)],
+                           "other_person_id": None})
+    kept = set(zip(keeper["old"], keeper["label"], strict=True))
+    for old, label in zip(claims["old"], claims["label"], strict=True):
+        if (old, label) not in kept:
+            events.append({"event": "split", "person_id": chosen[int(label)],
+                           "other_person_id": old})
+    return frame["label"].map(chosen).to_numpy(), events
+
+
+def resolve(wh: Warehouse, config: IdentityConfig | None = None) -> IdentityRun:
+    """Rebuild the identity graph and write its tables (module docstring)."""
+    config = config or IdentityConfig()
+    run_at = datetime.now(UTC)
+    obs = observations(wh)
+    obs["key"] = obs["kind"] + "\x1f" + obs["value"]
+    codes, uniques = pd.factorize(obs["key"], sort=True)
+    reasons = np.array([blocked_reason(*_split_key(k), config) for k in uniques], dtype=object)
+    is_blocked = pd.notna(reasons)
+    hit = is_blocked[codes]
+    blocked = obs[hit].assign(reason=reasons[codes[hit]]).drop_duplicates(["kind", "value"])
+    obs = obs[~is_blocked[codes]].copy()
+    codes, uniques = pd.factorize(obs["key"], sort=True)
+    obs["node"] = codes
+    keys = np.asarray(uniques, dtype=object)
+    kinds = np.array([k.split("\x1f", 1)[0] for k in keys], dtype=object)
+    edges = _edges(obs)
+    labels = components(len(keys), edges)
+    dropped: list[dict] = []
+    over = _limited_components(labels, kinds, config.limits) if len(keys) else set()
+    if over:
+        in_over = np.isin(labels, list(over))
+        nodes = np.flatnonzero(in_over)
+        sub = edges[in_over[edges["a"].to_numpy()]]
+        roots, dropped = _rebuild_with_limits(sub, nodes, kinds, config.limits)
+        offset = labels.max() + 1
+        for node, r in roots.items():
+            labels[node] = offset + r
+        drop_index = {(int(d["edge"].a), int(d["edge"].b), d["edge"].record_id) for d in dropped}
+        keep = [(int(a), int(b), r) not in drop_index
+                for a, b, r in zip(edges["a"], edges["b"], edges["record_id"], strict=True)]
+        edges = edges[keep]
+    previous = _previous_map(wh)
+    prev = dict(zip(previous["kind"] + "\x1f" + previous["value"], previous["person_id"],
+                    strict=True))
+    person_ids, events = assign_ids(labels, keys, prev)
+    first_seen = obs.groupby("node")["observed_at"].min()
+    _write(wh, run_at, keys, person_ids, first_seen, edges, blocked, dropped, events)
+    return IdentityRun(
+        persons=len(set(person_ids)), identifiers=len(keys), edges=len(edges),
+        dropped_edges=len(dropped), blocked=len(blocked),
+        new=sum(e["event"] == "new" for e in events),
+        merges=sum(e["event"] == "merge" for e in events),
+        splits=sum(e["event"] == "split" for e in events))
+
+
+def _split_key(key: str) -> tuple[str, str]:
+    kind, value = key.split("\x1f", 1)
+    return kind, value
+
+
+def _write(wh: Warehouse, run_at: datetime, keys, person_ids, first_seen, edges, blocked,
+           dropped, events) -> None:
+    kinds_values = [_split_key(k) for k in keys]
+    types = np.array([k for k, _ in kinds_values], dtype=object)
+    values = np.array([v for _, v in kinds_values], dtype=object)
+
+    def ts(column) -> pa.Array:
+        return pa.array(pd.to_datetime(pd.Series(column), utc=True), pa.timestamp("us", "UTC"))
+
+    identity_map = pa.table({
+        "identifier_type": types, "identifier_value": values, "person_id": person_ids,
+        "first_seen": ts(first_seen.reindex(range(len(keys))).to_numpy()),
+    }, schema=IDENTITY_MAP_SCHEMA.to_pyarrow())
+    a, b = edges["a"].to_numpy(np.int64), edges["b"].to_numpy(np.int64)
+    edge_rows = pa.table({
+        "a_type": types[a], "a_value": values[a], "b_type": types[b], "b_value": values[b],
+        "source": edges["source"].to_numpy(object),
+        "record_id": edges["record_id"].to_numpy(object),
+        "observed_at": ts(edges["observed_at"].to_numpy()),
+    }, schema=IDENTITY_EDGES_SCHEMA.to_pyarrow())
+    rejections = [{"identifier_type": r.kind, "identifier_value": r.value,
+                   "other_type": None, "other_value": None, "source": r.source,
+                   "record_id": r.record_id, "reason": r.reason}
+                  for r in blocked.itertuples(index=False)]
+    rejections += [{"identifier_type": kinds_values[d["edge"].a][0],
+                    "identifier_value": kinds_values[d["edge"].a][1],
+                    "other_type": kinds_values[d["edge"].b][0],
+                    "other_value": kinds_values[d["edge"].b][1],
+                    "source": d["edge"].source, "record_id": d["edge"].record_id,
+                    "reason": d["reason"]} for d in dropped]
+    rejection_rows = pa.Table.from_pylist(
+        [{**r, "run_at": run_at} for r in rejections],
+        schema=IDENTITY_REJECTIONS_SCHEMA.to_pyarrow())
+    log_rows = pa.Table.from_pylist([{"run_at": run_at, **e} for e in events],
+                                    schema=IDENTITY_LOG_SCHEMA.to_pyarrow())
+    with wh.transaction():
+        for name, schema in ((IDENTITY_MAP_TABLE, IDENTITY_MAP_SCHEMA),
+                             (IDENTITY_EDGES_TABLE, IDENTITY_EDGES_SCHEMA),
+                             (IDENTITY_REJECTIONS_TABLE, IDENTITY_REJECTIONS_SCHEMA),
+                             (IDENTITY_LOG_TABLE, IDENTITY_LOG_SCHEMA)):
+            if name not in wh.tables():
+                wh.con.create_table(name, schema=schema)
+        wh.con.truncate_table(IDENTITY_MAP_TABLE)
+        wh.con.truncate_table(IDENTITY_EDGES_TABLE)
+        wh.append(IDENTITY_MAP_TABLE, identity_map)
+        wh.append(IDENTITY_EDGES_TABLE, edge_rows)
+        if rejection_rows.num_rows:
+            wh.append(IDENTITY_REJECTIONS_TABLE, rejection_rows)
+        if log_rows.num_rows:
+            wh.append(IDENTITY_LOG_TABLE, log_rows)
+
+
+@refresh_step(IDENTITY_MAP_TABLE)
+def build_identity_map(wh: Warehouse) -> None:
+    resolve(wh)

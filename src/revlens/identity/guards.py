@@ -1,0 +1,91 @@
+"""What keeps the identity graph from over-merging: normalised values, blocked values and
+per-person limits, each configurable per identifier type (`IdentityConfig`).
+
+* **Blocked values** never join anything: placeholder phones (`13800000000`, all one digit,
+  `12345678901`-style runs), test and role mailboxes (`test@test.com`, `info@...`, `sales@...`),
+  and any value the workspace lists. A blocked identifier is recorded in `identity_rejections`
+  with its reason.
+* **Limits**: a person holds at most `limits[type]` distinct values of a type (5 e-mails, 5
+  phones by default); an edge that would break a limit is dropped and recorded with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from revlens.contract.values import _PHONE_RULES, _PHONE_SEPARATORS
+
+IDENTIFIER_TYPES = ("anonymous_id", "email", "phone", "wechat_openid", "wechat_unionid",
+                    "contact_id", "lead_id")
+"""Every identifier type of a person, in anchor priority: a record's edges go from its first."""
+
+ROLE_MAILBOXES = ("info", "sales", "admin", "support", "service", "contact", "hr", "marketing",
+                  "noreply", "no-reply", "webmaster", "office", "test", "kefu", "postmaster")
+"""Local parts of shared mailboxes: a person is never identified by one."""
+
+BLOCKED_VALUES = {
+    "email": ("test@test.com", "test@example.com", "a@a.com", "xxx@xxx.com", "123@qq.com",
+              "none@none.com", "null@null.com"),
+    "phone": ("+8613800000000", "+8613888888888", "+8613900000000", "+8612345678901",
+              "+8613800138000", "+8610000000000"),
+}
+"""Well-known placeholder values, normalised."""
+
+
+@dataclass(frozen=True)
+class IdentityConfig:
+    """Guards per identifier type; `blocked` adds to BLOCKED_VALUES, `limits` to LIMITS."""
+
+    blocked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    limits: dict[str, int] = field(default_factory=lambda: {"email": 5, "phone": 5})
+    block_role_mailboxes: bool = True
+
+    def blocked_values(self, kind: str) -> set[str]:
+        extra = {normalise(kind, v) for v in self.blocked.get(kind, ())}
+        return {*BLOCKED_VALUES.get(kind, ()), *extra}
+
+
+_REPEATED = re.compile(r"^\+?\d*?(\d)\1{7,}$")   # eight or more of one digit at the end
+_RUN = re.compile(r"(0123456789|123456789|987654321)")
+
+
+def normalise(kind: str, value: str) -> str:
+    """The value as the identity graph compares it: e-mails lower-cased, phones in E.164 (as
+    the import stores them; a configured `13800000000` means `+8613800000000`), all trimmed."""
+    value = value.strip()
+    if kind == "email":
+        return value.lower()
+    if kind == "phone" and not value.startswith("+"):
+        return e164(value) or value
+    return value
+
+
+def e164(value: str) -> str | None:
+    """A phone number in E.164 by the import's own rules (None: not a phone number)."""
+    arr = pa.array([value])
+    compact = pc.replace_substring_regex(arr, _PHONE_SEPARATORS, "")
+    for pattern, rewrite in _PHONE_RULES:
+        if pc.match_substring_regex(compact, pattern)[0].as_py():
+            return pc.replace_substring_regex(compact, pattern, rewrite)[0].as_py()
+    return None
+
+
+def blocked_reason(kind: str, value: str, config: IdentityConfig) -> str | None:
+    """Why `value` (normalised) must not join persons, or None."""
+    if not value:
+        return "empty"
+    if value in config.blocked_values(kind):
+        return f"blocked {kind} (a placeholder value)"
+    if kind == "phone":
+        digits = value.lstrip("+")
+        if _REPEATED.match(value) or _RUN.search(digits):
+            return "blocked phone (repeated or sequential digits)"
+    if kind == "email" and config.block_role_mailboxes:
+        local = value.split("@", 1)[0]
+        if local in ROLE_MAILBOXES:
+            return f"blocked e-mail (the shared mailbox {local}@)"
+    return None
