@@ -233,20 +233,31 @@ def assign_ids(labels: np.ndarray, keys: np.ndarray, previous: dict[str, str]
     return frame["label"].map(chosen).to_numpy(), events
 
 
-def resolve(wh: Warehouse, config: IdentityConfig | None = None) -> IdentityRun:
-    """Rebuild the identity graph and write its tables (module docstring)."""
-    config = config or IdentityConfig()
-    run_at = datetime.now(UTC)
-    obs = observations(wh)
-    obs["key"] = obs["kind"] + "\x1f" + obs["value"]
+@dataclass
+class Graph:
+    """The persons of a set of observations (see `build_graph`)."""
+
+    keys: np.ndarray          # "kind\x1fvalue" per node, sorted
+    person_ids: np.ndarray    # per node
+    first_seen: pd.Series     # node -> earliest observation
+    edges: pd.DataFrame       # a, b (nodes), source, record_id, observed_at: the edges kept
+    blocked: pd.DataFrame     # observations of blocked values, one per value, with `reason`
+    dropped: list[dict]       # edges over a limit: {"edge": row, "reason": text}
+    events: list[dict]        # new / merge / split
+
+
+def build_graph(obs: pd.DataFrame, config: IdentityConfig, previous: dict[str, str]) -> Graph:
+    """Persons of `observations` rows, with ids stable against `previous` (key -> id)."""
+    obs = obs.assign(key=obs["kind"] + "\x1f" + obs["value"])
     codes, uniques = pd.factorize(obs["key"], sort=True)
     reasons = np.array([blocked_reason(*_split_key(k), config) for k in uniques], dtype=object)
     is_blocked = pd.notna(reasons)
     hit = is_blocked[codes]
     blocked = obs[hit].assign(reason=reasons[codes[hit]]).drop_duplicates(["kind", "value"])
-    obs = obs[~is_blocked[codes]].copy()
-    codes, uniques = pd.factorize(obs["key"], sort=True)
-    obs["node"] = codes
+    if hit.any():
+        obs = obs[~hit]
+        codes, uniques = pd.factorize(obs["key"], sort=True)
+    obs = obs.assign(node=codes)
     keys = np.asarray(uniques, dtype=object)
     kinds = np.array([k.split("\x1f", 1)[0] for k in keys], dtype=object)
     edges = _edges(obs)
@@ -256,27 +267,39 @@ def resolve(wh: Warehouse, config: IdentityConfig | None = None) -> IdentityRun:
     if over:
         in_over = np.isin(labels, list(over))
         nodes = np.flatnonzero(in_over)
-        sub = edges[in_over[edges["a"].to_numpy()]]
+        inside = in_over[edges["a"].to_numpy()]
+        sub = edges[inside]
         roots, dropped = _rebuild_with_limits(sub, nodes, kinds, config.limits)
         offset = labels.max() + 1
         for node, r in roots.items():
             labels[node] = offset + r
         drop_index = {(int(d["edge"].a), int(d["edge"].b), d["edge"].record_id) for d in dropped}
-        keep = [(int(a), int(b), r) not in drop_index
-                for a, b, r in zip(edges["a"], edges["b"], edges["record_id"], strict=True)]
+        keep = np.ones(len(edges), dtype=bool)
+        keep[np.flatnonzero(inside)] = [
+            (int(a), int(b), r) not in drop_index
+            for a, b, r in zip(sub["a"], sub["b"], sub["record_id"], strict=True)]
         edges = edges[keep]
+    person_ids, events = assign_ids(labels, keys, previous)
+    first_seen = obs.groupby("node")["observed_at"].min()
+    return Graph(keys, person_ids, first_seen, edges, blocked, dropped, events)
+
+
+def resolve(wh: Warehouse, config: IdentityConfig | None = None) -> IdentityRun:
+    """Rebuild the identity graph and write its tables (module docstring)."""
+    config = config or IdentityConfig()
+    run_at = datetime.now(UTC)
     previous = _previous_map(wh)
     prev = dict(zip(previous["kind"] + "\x1f" + previous["value"], previous["person_id"],
                     strict=True))
-    person_ids, events = assign_ids(labels, keys, prev)
-    first_seen = obs.groupby("node")["observed_at"].min()
-    _write(wh, run_at, keys, person_ids, first_seen, edges, blocked, dropped, events)
+    g = build_graph(observations(wh), config, prev)
+    _write(wh, run_at, g.keys, g.person_ids, g.first_seen, g.edges, g.blocked, g.dropped,
+           g.events)
     return IdentityRun(
-        persons=len(set(person_ids)), identifiers=len(keys), edges=len(edges),
-        dropped_edges=len(dropped), blocked=len(blocked),
-        new=sum(e["event"] == "new" for e in events),
-        merges=sum(e["event"] == "merge" for e in events),
-        splits=sum(e["event"] == "split" for e in events))
+        persons=len(set(g.person_ids)), identifiers=len(g.keys), edges=len(g.edges),
+        dropped_edges=len(g.dropped), blocked=len(g.blocked),
+        new=sum(e["event"] == "new" for e in g.events),
+        merges=sum(e["event"] == "merge" for e in g.events),
+        splits=sum(e["event"] == "split" for e in g.events))
 
 
 def _split_key(key: str) -> tuple[str, str]:
