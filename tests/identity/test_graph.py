@@ -191,3 +191,18 @@ def test_explain_export_and_the_account_by_the_command_line(workspace, tmp_path,
     assert len(rows) == 5 and len({r["person_id"] for r in rows}) == 1
     missing = cli("identity", "explain", "email:nobody@corp.cn", env=ws_env)
     assert missing.exit_code == 1 and "no person has the identifier" in missing.stderr
+
+
+def test_the_vectorised_check_agrees_with_the_single_one():
+    import pandas as pd
+
+    from revlens.identity.guards import blocked_reasons
+
+    pairs = [("phone", "+8613333333333"), ("phone", "+8613123456789"),
+             ("email", "sales@corp.cn"), ("email", "test@test.com"), ("phone", "+8613912345678"),
+             ("email", "li.lei@corp.cn"), ("anonymous_id", "cookie-1"), ("email", "")]
+    config = IdentityConfig(blocked={"email": ("Li.Lei@Corp.cn",)})
+    frame = pd.DataFrame(pairs)
+    got = blocked_reasons(frame[0].to_numpy(), frame[1].to_numpy(), config)
+    assert list(got) == [blocked_reason(k, v, config) for k, v in pairs]
+    assert got[5] == "blocked email (a placeholder value)"      # listed by the workspace

@@ -31,7 +31,7 @@ import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from revlens.identity.guards import IDENTIFIER_TYPES, IdentityConfig, blocked_reason
+from revlens.identity.guards import IDENTIFIER_TYPES, IdentityConfig, blocked_reasons
 from revlens.warehouse import Warehouse, refresh_step
 from revlens.warehouse.schema import (
     IDENTITY_EDGES_SCHEMA,
@@ -119,15 +119,26 @@ def _normalised(value: ibis.StringValue, kind: str) -> ibis.StringValue:
 
 
 def _edges(obs: pd.DataFrame) -> pd.DataFrame:
-    """Star edges per record: from its first identifier to each other one."""
-    obs = obs.assign(priority=obs["kind"].map(PRIORITY)).sort_values(
-        ["source", "record_id", "priority", "value"], kind="stable")
-    first = obs.groupby(["source", "record_id"], sort=False).head(1)
-    anchor = first.set_index(["source", "record_id"])["node"]
-    obs = obs.join(anchor.rename("anchor"), on=["source", "record_id"])
-    edges = obs[obs["node"] != obs["anchor"]]
-    return edges[["anchor", "node", "source", "record_id", "observed_at"]].rename(
-        columns={"anchor": "a", "node": "b"}).reset_index(drop=True)
+    """Star edges per record: from its first identifier (by `IDENTIFIER_TYPES` priority, then
+    node order) to each other one. Sorted on integer codes, not strings."""
+    record, _ = pd.factorize(obs["source"] + "\x1f" + obs["record_id"])
+    priority = obs["kind"].map(PRIORITY).to_numpy()
+    node = obs["node"].to_numpy()
+    order = np.lexsort((node, priority, record))
+    record_sorted = record[order]
+    first = np.r_[True, record_sorted[1:] != record_sorted[:-1]]
+    anchor = node[order][np.flatnonzero(first)][np.cumsum(first) - 1]
+    keep = node[order] != anchor
+    rows = order[keep]
+    return pd.DataFrame({
+        "a": anchor[keep], "b": node[rows],
+        "source": obs["source"].to_numpy()[rows], "record_id": obs["record_id"].to_numpy()[rows],
+        "observed_at": _instants(obs["observed_at"])[rows]})
+
+
+def _instants(column: pd.Series) -> np.ndarray:
+    """UTC instants as datetime64 (a tz-aware column would become an array of objects)."""
+    return pd.to_datetime(column, utc=True).dt.tz_localize(None).to_numpy("datetime64[us]")
 
 
 def _limited_components(labels: np.ndarray, kinds: np.ndarray, limits: dict[str, int]
@@ -238,6 +249,8 @@ class Graph:
     """The persons of a set of observations (see `build_graph`)."""
 
     keys: np.ndarray          # "kind\x1fvalue" per node, sorted
+    kinds: np.ndarray         # identifier type per node
+    values: np.ndarray        # identifier value per node
     person_ids: np.ndarray    # per node
     first_seen: pd.Series     # node -> earliest observation
     edges: pd.DataFrame       # a, b (nodes), source, record_id, observed_at: the edges kept
@@ -250,16 +263,17 @@ def build_graph(obs: pd.DataFrame, config: IdentityConfig, previous: dict[str, s
     """Persons of `observations` rows, with ids stable against `previous` (key -> id)."""
     obs = obs.assign(key=obs["kind"] + "\x1f" + obs["value"])
     codes, uniques = pd.factorize(obs["key"], sort=True)
-    reasons = np.array([blocked_reason(*_split_key(k), config) for k in uniques], dtype=object)
+    kinds, values = _kinds_values(obs, codes)
+    reasons = blocked_reasons(kinds, values, config)
     is_blocked = pd.notna(reasons)
     hit = is_blocked[codes]
     blocked = obs[hit].assign(reason=reasons[codes[hit]]).drop_duplicates(["kind", "value"])
     if hit.any():
         obs = obs[~hit]
         codes, uniques = pd.factorize(obs["key"], sort=True)
+        kinds, values = _kinds_values(obs, codes)
     obs = obs.assign(node=codes)
     keys = np.asarray(uniques, dtype=object)
-    kinds = np.array([k.split("\x1f", 1)[0] for k in keys], dtype=object)
     edges = _edges(obs)
     labels = components(len(keys), edges)
     dropped: list[dict] = []
@@ -281,7 +295,14 @@ def build_graph(obs: pd.DataFrame, config: IdentityConfig, previous: dict[str, s
         edges = edges[keep]
     person_ids, events = assign_ids(labels, keys, previous)
     first_seen = obs.groupby("node")["observed_at"].min()
-    return Graph(keys, person_ids, first_seen, edges, blocked, dropped, events)
+    return Graph(keys, kinds, values, person_ids, first_seen, edges, blocked, dropped, events)
+
+
+def _kinds_values(obs: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kind and value of each factorised identifier, taken from its first row (no string
+    splitting of the keys)."""
+    _, first = np.unique(codes, return_index=True)
+    return obs["kind"].to_numpy(object)[first], obs["value"].to_numpy(object)[first]
 
 
 def resolve(wh: Warehouse, config: IdentityConfig | None = None) -> IdentityRun:
@@ -292,8 +313,7 @@ def resolve(wh: Warehouse, config: IdentityConfig | None = None) -> IdentityRun:
     prev = dict(zip(previous["kind"] + "\x1f" + previous["value"], previous["person_id"],
                     strict=True))
     g = build_graph(observations(wh), config, prev)
-    _write(wh, run_at, g.keys, g.person_ids, g.first_seen, g.edges, g.blocked, g.dropped,
-           g.events)
+    _write(wh, run_at, g, g.first_seen, g.edges, g.blocked, g.dropped, g.events)
     return IdentityRun(
         persons=len(set(g.person_ids)), identifiers=len(g.keys), edges=len(g.edges),
         dropped_edges=len(g.dropped), blocked=len(g.blocked),
@@ -302,23 +322,16 @@ def resolve(wh: Warehouse, config: IdentityConfig | None = None) -> IdentityRun:
         splits=sum(e["event"] == "split" for e in g.events))
 
 
-def _split_key(key: str) -> tuple[str, str]:
-    kind, value = key.split("\x1f", 1)
-    return kind, value
-
-
-def _write(wh: Warehouse, run_at: datetime, keys, person_ids, first_seen, edges, blocked,
+def _write(wh: Warehouse, run_at: datetime, g: Graph, first_seen, edges, blocked,
            dropped, events) -> None:
-    kinds_values = [_split_key(k) for k in keys]
-    types = np.array([k for k, _ in kinds_values], dtype=object)
-    values = np.array([v for _, v in kinds_values], dtype=object)
+    types, values, person_ids = g.kinds, g.values, g.person_ids
 
     def ts(column) -> pa.Array:
         return pa.array(pd.to_datetime(pd.Series(column), utc=True), pa.timestamp("us", "UTC"))
 
     identity_map = pa.table({
         "identifier_type": types, "identifier_value": values, "person_id": person_ids,
-        "first_seen": ts(first_seen.reindex(range(len(keys))).to_numpy()),
+        "first_seen": ts(first_seen.reindex(range(len(types))).to_numpy()),
     }, schema=IDENTITY_MAP_SCHEMA.to_pyarrow())
     a, b = edges["a"].to_numpy(np.int64), edges["b"].to_numpy(np.int64)
     edge_rows = pa.table({
@@ -331,10 +344,10 @@ def _write(wh: Warehouse, run_at: datetime, keys, person_ids, first_seen, edges,
                    "other_type": None, "other_value": None, "source": r.source,
                    "record_id": r.record_id, "reason": r.reason}
                   for r in blocked.itertuples(index=False)]
-    rejections += [{"identifier_type": kinds_values[d["edge"].a][0],
-                    "identifier_value": kinds_values[d["edge"].a][1],
-                    "other_type": kinds_values[d["edge"].b][0],
-                    "other_value": kinds_values[d["edge"].b][1],
+    rejections += [{"identifier_type": types[d["edge"].a],
+                    "identifier_value": values[d["edge"].a],
+                    "other_type": types[d["edge"].b],
+                    "other_value": values[d["edge"].b],
                     "source": d["edge"].source, "record_id": d["edge"].record_id,
                     "reason": d["reason"]} for d in dropped]
     rejection_rows = pa.Table.from_pylist(
