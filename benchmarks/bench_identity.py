@@ -15,14 +15,11 @@ The issue's target: within 2x of the floor on 10M edges.
 
 from __future__ import annotations
 
-import multiprocessing
-import resource
-import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from benchmarks.bench_import import _in_worker, _peak_rss_mb
 from benchmarks.registry import Figure, RunContext, benchmark
 
 NAME = "identity"
@@ -107,14 +104,3 @@ def scipy_floor(edges: int) -> dict:
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "edges": int(len(a)), "persons": int(count),
             "peak_rss_mb": _peak_rss_mb()}
-
-
-def _in_worker(fn, *args):
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(fn, *args).result()
-
-
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
