@@ -96,7 +96,7 @@ def import_file(ws: Workspace, entity: str, path: str | Path, *, mapping: str | 
     ent = get_entity(entity)
     path = Path(path)
     started = datetime.now(UTC)
-    batch_id = started.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    batch_id = _batch_id(started)
     step = progress or (lambda _msg: None)
     step(f"reading {path.name}")
     raw = shape.read(path, fmt) if shape else read_file(path, fmt)
@@ -119,13 +119,7 @@ def import_file(ws: Workspace, entity: str, path: str | Path, *, mapping: str | 
     except BaseException as exc:
         ws.appdb.finish_batch(batch_id, "failed", error=str(exc), rows_read=raw.table.num_rows)
         raise
-    result = ImportResult(
-        batch_id, ent.name, checked.rows_read, counts.inserted, counts.updated,
-        counts.unchanged, checked.rejected,
-        checked.warnings + len(counts.superseded_rows) + len(counts.stale_rows),
-        source=str(path), seconds=(datetime.now(UTC) - started).total_seconds())
-    ws.appdb.finish_batch(batch_id, "completed", **result.counts())
-    return result
+    return _completed(ws, batch_id, ent, checked, counts, str(path), started)
 
 
 def import_rows(ws: Workspace, entity: str, raw: RawTable, *, source_name: str,
@@ -136,7 +130,7 @@ def import_rows(ws: Workspace, entity: str, raw: RawTable, *, source_name: str,
     the entity's canonical names; `refine` may add columns (e.g. `extra`) to the valid rows."""
     ent = get_entity(entity)
     started = datetime.now(UTC)
-    batch_id = started.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    batch_id = _batch_id(started)
     ws.appdb.start_batch(batch_id, ent.name, source_name, source_hash, raw.source_format, user)
     try:
         headers = HeaderMap({c: c for c in raw.table.column_names})
@@ -147,11 +141,21 @@ def import_rows(ws: Workspace, entity: str, raw: RawTable, *, source_name: str,
     except BaseException as exc:
         ws.appdb.finish_batch(batch_id, "failed", error=str(exc), rows_read=raw.table.num_rows)
         raise
+    return _completed(ws, batch_id, ent, checked, counts, source_name, started)
+
+
+def _batch_id(started: datetime) -> str:
+    return started.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def _completed(ws: Workspace, batch_id: str, ent: Entity, checked: Validated,
+               counts: UpsertCounts, source: str, started: datetime) -> ImportResult:
+    """The result of a one-part import, recorded as its batch's completion."""
     result = ImportResult(
         batch_id, ent.name, checked.rows_read, counts.inserted, counts.updated,
         counts.unchanged, checked.rejected,
         checked.warnings + len(counts.superseded_rows) + len(counts.stale_rows),
-        source=source_name, seconds=(datetime.now(UTC) - started).total_seconds())
+        source=source, seconds=(datetime.now(UTC) - started).total_seconds())
     ws.appdb.finish_batch(batch_id, "completed", **result.counts())
     return result
 
@@ -209,7 +213,7 @@ def import_chunks(ws: Workspace, entity: str, chunks: Iterable[RawTable], *, sou
     """
     ent = get_entity(entity)
     started = datetime.now(UTC)
-    batch_id = started.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    batch_id = _batch_id(started)
     step = progress or (lambda _msg: None)
     ws.appdb.start_batch(batch_id, ent.name, source_name, source_hash, source_format, user,
                          options)
