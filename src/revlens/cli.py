@@ -15,7 +15,6 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -23,6 +22,7 @@ from rich.table import Table
 from revlens import __version__
 from revlens.appdb.models import COUNT_FIELDS
 from revlens.attribution.cli import attribution_app
+from revlens.cli_options import InputFormatOpt, MappingOpt, WorkspaceOpt, err, out
 from revlens.errors import RevLensError
 from revlens.identity.cli import identity_app
 
@@ -37,13 +37,6 @@ sources_app = typer.Typer(help="Tracking and form sources, and their write keys.
 app.add_typer(sources_app, name="sources")
 tracking_app = typer.Typer(help="The tracking API's spool.", no_args_is_help=True)
 app.add_typer(tracking_app, name="tracking")
-_WIDTH = None if sys.stdout.isatty() else 160
-out = Console(width=_WIDTH)
-err = Console(stderr=True, width=_WIDTH)
-
-WorkspaceOpt = Annotated[Path | None, typer.Option(
-    "--workspace", "-w", envvar="REVLENS_WORKSPACE",
-    help="workspace directory (default ~/.revlens)")]
 class Output(StrEnum):
     table = "table"
     json = "json"
@@ -119,14 +112,20 @@ def init(workspace: WorkspaceOpt = None,
                   "(shown once; change it after logging in)")
 
 
+def _counts(result) -> str:
+    """An import's counts as the CLI prints them (rich markup)."""
+    return (f"{result.rows_read:,} rows read, [green]{result.inserted:,} inserted[/], "
+            f"{result.updated:,} updated, {result.unchanged:,} unchanged, "
+            f"[{'red' if result.rejected else 'green'}]{result.rejected:,} rejected[/], "
+            f"{result.warnings:,} warnings")
+
+
 @app.command("import")
 def import_(
     entity: Annotated[str, typer.Argument(help="entity, e.g. leads, opportunities")],
     file: Annotated[Path, typer.Argument(help="CSV, TSV, XLSX, Parquet, JSON or JSON Lines")],
-    mapping: Annotated[Path | None, typer.Option(
-        help="YAML file of `source header: canonical name` lines")] = None,
-    input_format: Annotated[str | None, typer.Option(
-        "--input-format", help="file format when the extension does not tell")] = None,
+    mapping: MappingOpt = None,
+    input_format: InputFormatOpt = None,
     output: OutputOpt = Output.table,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -139,12 +138,8 @@ def import_(
     if output == "json":
         _print_json(result.summary())
         return
-    out.print(f"[bold]{result.entity}[/] from {file.name}: {result.rows_read:,} rows read, "
-              f"[green]{result.inserted:,} inserted[/], {result.updated:,} updated, "
-              f"{result.unchanged:,} unchanged, "
-              f"[{'red' if result.rejected else 'green'}]{result.rejected:,} rejected[/], "
-              f"{result.warnings:,} warnings  (batch {result.batch_id}, "
-              f"{result.seconds:.1f} s)", highlight=False)
+    out.print(f"[bold]{result.entity}[/] from {file.name}: {_counts(result)}  "
+              f"(batch {result.batch_id}, {result.seconds:.1f} s)", highlight=False)
     if result.rejected or result.warnings:
         out.print(f"see them with: revlens rejects {result.batch_id}")
 
@@ -153,10 +148,8 @@ def import_(
 def import_ads(
     platform: Annotated[str, typer.Argument(help="baidu, tencent, oceanengine or google_ads")],
     file: Annotated[Path, typer.Argument(help="the platform's report export (CSV or XLSX)")],
-    mapping: Annotated[Path | None, typer.Option(
-        help="YAML file of `source header: canonical name` lines")] = None,
-    input_format: Annotated[str | None, typer.Option(
-        "--input-format", help="file format when the extension does not tell")] = None,
+    mapping: MappingOpt = None,
+    input_format: InputFormatOpt = None,
     output: OutputOpt = Output.table,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -172,12 +165,9 @@ def import_ads(
         _print_json(done.summary())
         return
     r = done.result
-    out.print(f"[bold]{done.platform}[/] ad_spend from {file.name}: {r.rows_read:,} rows read, "
-              f"[green]{r.inserted:,} inserted[/], {r.updated:,} updated, {r.unchanged:,} "
-              f"unchanged, [{'red' if r.rejected else 'green'}]{r.rejected:,} rejected[/], "
-              f"{r.warnings:,} warnings; cost {done.cost:,.2f} {done.currency}; "
-              f"{len(done.totals_rows)} totals row(s) not counted  (batch {r.batch_id})",
-              highlight=False)
+    out.print(f"[bold]{done.platform}[/] ad_spend from {file.name}: {_counts(r)}; cost "
+              f"{done.cost:,.2f} {done.currency}; {len(done.totals_rows)} totals row(s) not "
+              f"counted  (batch {r.batch_id})", highlight=False)
     miss = done.unmatched
     if miss.rows:
         names = ", ".join(f"{c['name']} ({c['cost']:,.2f})" for c in miss.campaigns)

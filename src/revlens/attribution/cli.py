@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from revlens.cli_options import WorkspaceOpt, out
 
 attribution_app = typer.Typer(help="Which marketing produced the leads, pipeline and revenue.",
                               no_args_is_help=False)
-out = Console(width=None if sys.stdout.isatty() else 160)
 
 
 class ConversionOpt(StrEnum):
@@ -49,9 +49,6 @@ class Format(StrEnum):
     csv = "csv"
 
 
-WorkspaceOpt = Annotated[Path | None, typer.Option(
-    "--workspace", "-w", envvar="REVLENS_WORKSPACE",
-    help="workspace directory (default ~/.revlens)")]
 Conversion = Annotated[ConversionOpt, typer.Option("--conversion", "-c",
                                                    help="what counts as a conversion")]
 By = Annotated[ByOpt, typer.Option("--by", "-b", help="group credits by")]

@@ -11,20 +11,16 @@ import csv
 import json
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-identity_app = typer.Typer(help="OneID: one person per real-world person.")
-out = Console(width=None if sys.stdout.isatty() else 160)
+from revlens.cli_options import WorkspaceOpt, out
 
-WorkspaceOpt = Annotated[Path | None, typer.Option(
-    "--workspace", "-w", envvar="REVLENS_WORKSPACE",
-    help="workspace directory (default ~/.revlens)")]
+identity_app = typer.Typer(help="OneID: one person per real-world person.")
+
 
 
 class ExportFormat(StrEnum):
