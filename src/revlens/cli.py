@@ -25,6 +25,7 @@ from revlens.attribution.cli import attribution_app
 from revlens.cli_options import InputFormatOpt, MappingOpt, WorkspaceOpt, err, out
 from revlens.errors import RevLensError
 from revlens.identity.cli import identity_app
+from revlens.metrics.cli import drill_command, metrics_app, query_command
 
 app = typer.Typer(help="RevLens: which marketing produces pipeline and revenue.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -32,6 +33,9 @@ demo_app = typer.Typer(help="Demo data: generate it, import it, show it.")
 app.add_typer(demo_app, name="demo")
 app.add_typer(attribution_app, name="attribution")
 app.add_typer(identity_app, name="identity")
+app.add_typer(metrics_app, name="metrics")
+app.command("query")(query_command)
+app.command("drill")(drill_command)
 sources_app = typer.Typer(help="Tracking and form sources, and their write keys.",
                           no_args_is_help=True)
 app.add_typer(sources_app, name="sources")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import sys
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 _WIDTH = None if sys.stdout.isatty() else 160
 out = Console(width=_WIDTH)
@@ -20,3 +25,41 @@ MappingOpt = Annotated[Path | None, typer.Option(
     help="YAML file of `source header: canonical name` lines")]
 InputFormatOpt = Annotated[str | None, typer.Option(
     "--input-format", help="file format when the extension does not tell")]
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv")]
+From = Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"],
+                                               help="first day (YYYY-MM-DD)")]
+To = Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"],
+                                             help="last day, inclusive (YYYY-MM-DD)")]
+
+
+def emit(records: list[dict], fmt: Format, title: str) -> None:
+    """Records as a JSON array, CSV with a header, or a table (columns in first-seen order)."""
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    columns = list(dict.fromkeys(k for r in records for k in r)) if records else []
+    if fmt == Format.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        return
+    table = Table(*columns, title=title)
+    for r in records:
+        table.add_row(*[cell(r.get(c)) for c in columns])
+    out.print(table)
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)

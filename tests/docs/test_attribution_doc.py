@@ -7,35 +7,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import shlex
 from pathlib import Path
 
-import pytest
+from tests.docs.support import code_blocks, revlens_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "attribution.md").read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def app_db_url():
-    """The doc's commands run on the workspace's own SQLite app database."""
-    return None
-
-
-def _blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", DOC, flags=re.S)
-
-
-def _commands() -> list[list[str]]:
-    return [shlex.split(line) for block in _blocks("bash") for line in block.splitlines()
-            if line.startswith("revlens ")]
-
-
 def test_the_doc_commands_run_and_print_the_documented_shapes(cli, ws_env):
-    commands = _commands()
+    commands = revlens_commands(DOC)
     assert len(commands) == 11
-    (shown,) = _blocks("json")
+    (shown,) = code_blocks(DOC, "json")
     documented = list(json.loads(shown)[0])
     for args in commands:
         run = cli(*args[1:], env=ws_env)

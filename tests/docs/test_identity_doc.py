@@ -9,26 +9,14 @@ import re
 import shlex
 from pathlib import Path
 
-import pytest
+from tests.docs.support import revlens_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "identity.md").read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def app_db_url():
-    """The doc's commands run on the workspace's own SQLite app database."""
-    return None
-
-
-def _commands() -> list[list[str]]:
-    blocks = re.findall(r"```bash\n(.*?)```", DOC, flags=re.S)
-    return [shlex.split(line) for block in blocks for line in block.splitlines()
-            if line.startswith("revlens ")]
-
-
 def test_the_doc_commands_run(cli, ws_env):
-    commands = _commands()
+    commands = revlens_commands(DOC)
     assert [c[1:3] for c in commands] == [["demo", "--no-serve"], ["identity", "run"],
                                           ["identity", "explain"], ["identity", "export"]]
     outputs = []

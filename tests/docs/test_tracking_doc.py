@@ -6,7 +6,6 @@ holds what the doc says it holds."""
 from __future__ import annotations
 
 import json
-import re
 import shlex
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.docs.support import code_blocks
 from tests.e2e.conftest import free_port, user_env
 from tests.tracking.conftest import REVLENS, new_workspace, rows
 
@@ -26,12 +26,9 @@ DOC = (ROOT / "docs" / "tracking.md").read_text(encoding="utf-8")
 HOST, KEY = "https://revlens.example.com", "YOUR_WRITE_KEY"
 
 
-def _blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", DOC, flags=re.S)
-
-
 def _lines() -> list[str]:
-    return [line for block in _blocks("bash") for line in block.splitlines() if line.strip()]
+    return [line for block in code_blocks(DOC, "bash") for line in block.splitlines()
+            if line.strip()]
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
@@ -71,7 +68,7 @@ def _stop(server: subprocess.Popen) -> None:
 def test_the_doc_runs_and_lands_what_it_says(tmp_path):
     workspace = new_workspace(tmp_path / "ws")
     env = user_env(REVLENS_WORKSPACE=str(workspace))
-    (tmp_path / "jinshuju-fields.toml").write_text(_blocks("toml")[0], encoding="utf-8")
+    (tmp_path / "jinshuju-fields.toml").write_text(code_blocks(DOC, "toml")[0], encoding="utf-8")
     lines = _lines()
     assert [shlex.split(line)[:3] for line in lines] == [
         ["revlens", "sources", "create"], ["revlens", "sources", "list"],
@@ -146,7 +143,7 @@ def test_the_sdk_example_delivers_with_a_live_key(tmp_path):
     key = add_source(workspace, "backend")
     server = TrackingServer(workspace, user_env(REVLENS_WORKSPACE=str(workspace))).start()
     try:
-        (example,) = _blocks("python")
+        (example,) = code_blocks(DOC, "python")
         sdk = subprocess.run([sys.executable, "-c", example.replace(HOST, server.url).replace(
             KEY, key)], capture_output=True, text=True, timeout=60)
         assert sdk.returncode == 0, sdk.stderr

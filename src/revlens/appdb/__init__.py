@@ -60,14 +60,18 @@ class AppDB:
 
     # -- users -----------------------------------------------------------------------------
     def create_user(self, username: str, password: str, role: str = "analyst",
-                    display_name: str = "") -> User:
+                    display_name: str = "", staff_id: str | None = None,
+                    scope: str | None = None) -> User:
         if len(password) < 8:
             raise RevLensError("a password needs at least 8 characters")
+        if scope not in (None, "own", "team", "all"):
+            raise RevLensError(f"scope must be own, team or all, not {scope!r}")
         with self.session() as s:
             if s.scalar(select(User).where(User.username == username)):
                 raise RevLensError(f"user {username!r} exists already")
             user = User(username=username, display_name=display_name or username,
-                        password_hash=_hasher.hash(password), role=role)
+                        password_hash=_hasher.hash(password), role=role, staff_id=staff_id,
+                        scope=scope)
             s.add(user)
         return user
 
@@ -79,6 +83,10 @@ class AppDB:
             _hasher.hash(password)
             return None
         return user if _hasher.verify(password, user.password_hash) and user.is_active else None
+
+    def user(self, username: str) -> User | None:
+        with self.session() as s:
+            return s.scalar(select(User).where(User.username == username))
 
     def users(self) -> list[User]:
         with self.session() as s:

@@ -28,6 +28,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(40), default="analyst")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # the staff record this user is (warehouse users.user_id): whose records are "own"
+    staff_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # own | team | all; empty = the role's default (revlens.metrics.scope.DEFAULT_LEVEL)
+    scope: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 # The counts every import batch records; rows_read == inserted + updated + unchanged + rejected.

@@ -8,18 +8,13 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from revlens.cli_options import WorkspaceOpt, out
+from revlens.cli_options import Format, FormatOpt, From, To, WorkspaceOpt, emit, out
 
 attribution_app = typer.Typer(help="Which marketing produced the leads, pipeline and revenue.",
                               no_args_is_help=False)
@@ -43,21 +38,10 @@ class ByOpt(StrEnum):
     period = "period"
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
 Conversion = Annotated[ConversionOpt, typer.Option("--conversion", "-c",
                                                    help="what counts as a conversion")]
 By = Annotated[ByOpt, typer.Option("--by", "-b", help="group credits by")]
 Window = Annotated[int, typer.Option("--window-days", help="lookback window in days")]
-From = Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"],
-                                               help="first day of conversions (YYYY-MM-DD)")]
-To = Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"],
-                                             help="last day of conversions, inclusive")]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv")]
 
 
 def _request(**fields):
@@ -73,30 +57,6 @@ def _open(workspace: Path | None):
     from revlens.workspace import Workspace
 
     return Workspace.open(workspace, read_only=True)
-
-
-def _emit(records: list[dict], fmt: Format, title: str) -> None:
-    if fmt == Format.json:
-        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n")
-        return
-    columns = list(dict.fromkeys(k for r in records for k in r)) if records else []
-    if fmt == Format.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records)
-        return
-    table = Table(*columns, title=title)
-    for r in records:
-        table.add_row(*[_cell(r.get(c)) for c in columns])
-    out.print(table)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return str(value)
 
 
 @attribution_app.callback(invoke_without_command=True)
@@ -130,7 +90,7 @@ def attribution(
                        weights=parse_weights(weights) if weights else None)
     with _open(workspace) as ws:
         report = attribution_report(ws.warehouse, request)
-    _emit([r.as_record(by.value) for r in report.rows], output,
+    emit([r.as_record(by.value) for r in report.rows], output,
           f"{report.model} attribution of {conversion.value} by {by.value}")
     if output == Format.table and report.channel_model is not None:
         out.print(channel_model_note(report.channel_model))
@@ -175,7 +135,7 @@ def compare(
         records.append(record)
     if output == Format.table:
         records = [{k: v for k, v in r.items() if not k.endswith("_amount")} for r in records]
-    _emit(records, output, f"models compared: {conversion.value} by {by.value}")
+    emit(records, output, f"models compared: {conversion.value} by {by.value}")
 
 
 @attribution_app.command()
@@ -194,7 +154,7 @@ def paths(
                        date_from=date_from, date_to=date_to)
     with _open(workspace) as ws:
         report = path_report(ws.warehouse, request)
-    _emit([r.model_dump() for r in report.rows], output, f"paths to {conversion.value}")
+    emit([r.model_dump() for r in report.rows], output, f"paths to {conversion.value}")
 
 
 @attribution_app.command()
@@ -216,7 +176,7 @@ def explain(
                 "channel": t.channel, "campaign_id": t.campaign_id,
                 "milestones": " ".join(t.milestones), **t.credits}
                for t in explanation.touches]
-    _emit(records, output, f"{conversion.value} {conversion_id}: "
+    emit(records, output, f"{conversion.value} {conversion_id}: "
                            f"{explanation.amount:,.2f} on {explanation.converted_at:%Y-%m-%d}")
 
 

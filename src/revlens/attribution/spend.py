@@ -18,15 +18,22 @@ from revlens.warehouse import Warehouse
 SPEND_COLUMNS = ("day", "platform", "campaign_id", "keyword", "cost")
 
 
-def spend_rows(wh: Warehouse) -> ibis.Table:
-    """One row per spend item: day, platform, campaign_id, keyword, cost (float)."""
+def ads_with_campaign(wh: Warehouse) -> ibis.Table:
+    """Every ad_spend row, its `campaign_id` filled from the campaign matched by name within
+    the platform when the row gives none."""
     ads, campaigns = wh.table("ad_spend"), wh.table("campaigns")
     by_name = campaigns.select(matched_id=campaigns.campaign_id, campaign_name=campaigns.name,
                                platform=campaigns.platform)
     ads = ads.left_join(by_name, ["campaign_name", "platform"]).drop(
         "campaign_name_right", "platform_right")
-    ad_rows = ads.select(day=ads.date, platform=ads.platform,
-                         campaign_id=ibis.coalesce(ads.campaign_id, ads.matched_id),
+    return ads.mutate(campaign_id=ibis.coalesce(ads.campaign_id, ads.matched_id)).drop(
+        "matched_id")
+
+
+def spend_rows(wh: Warehouse) -> ibis.Table:
+    """One row per spend item: day, platform, campaign_id, keyword, cost (float)."""
+    ads, campaigns = ads_with_campaign(wh), wh.table("campaigns")
+    ad_rows = ads.select(day=ads.date, platform=ads.platform, campaign_id=ads.campaign_id,
                          keyword=ads.keyword, cost=ads.cost.cast("float64"))
     costs = campaigns.filter(campaigns.cost.notnull())
     cost_rows = costs.select(day=ibis.coalesce(costs.start_date, costs.end_date),
