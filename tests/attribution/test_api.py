@@ -3,19 +3,16 @@ httpx: the same figures as the Python runners, a login required, errors as HTTP 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from revlens.attribution.api import attribution_router
 from revlens.config import load_settings
 from tests.conftest import ADMIN_PASSWORD
-from tests.e2e.conftest import free_port
+from tests.http_server import served
 
 
 @pytest.fixture
@@ -24,18 +21,9 @@ def api(account_story, workspace_dir) -> Iterator[httpx.Client]:
     settings = load_settings(workspace_dir)
     app = FastAPI()
     app.include_router(attribution_router(lambda: settings))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", auth=("admin", ADMIN_PASSWORD),
-                      timeout=30) as client:
+    with served(app) as url, httpx.Client(base_url=url, auth=("admin", ADMIN_PASSWORD),
+                                          timeout=30) as client:
         yield client
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_report_matches_the_hand_computed_linear_credits(api):

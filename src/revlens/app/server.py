@@ -20,6 +20,7 @@ from revlens.attribution.api import attribution_router
 from revlens.config import Settings
 from revlens.connectors.sync import scheduler as sync_scheduler
 from revlens.errors import RevLensError, WorkspaceBusy
+from revlens.metrics.api import metrics_router
 from revlens.overview import WorkspaceOverview, workspace_overview
 from revlens.tracking.api import mount_tracking
 from revlens.warehouse.connection import wait_for_locks
@@ -117,6 +118,7 @@ def run(settings: Settings, host: str, port: int) -> None:
     wait_for_locks(10.0)  # the tracking flusher (a child process) holds the warehouse briefly
     mount_tracking(nicegui_app, settings)  # /v1 tracking API, form webhooks, /t/ tracker
     nicegui_app.include_router(attribution_router(lambda: _state["settings"]))
+    nicegui_app.include_router(metrics_router(lambda: _state["settings"]))
     scheduler = sync_scheduler.start(settings)  # sources.toml schedules
     nicegui_app.on_shutdown(lambda: scheduler.stop())
     nicegui_app.on_startup(gc.freeze)  # what is loaded by now lives as long as the server:

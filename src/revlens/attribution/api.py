@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi import APIRouter, Depends
 
-from revlens.appdb import AppDB
+from revlens.app.auth import api_user
+from revlens.app.requests import read_workspace
 from revlens.attribution.explain import Explanation, PathReport, explain_conversion, path_report
 from revlens.attribution.report import (
     AttributionReport,
@@ -31,8 +31,6 @@ from revlens.attribution.report import (
     compare_models,
 )
 from revlens.config import Settings
-from revlens.errors import RevLensError, WorkspaceBusy
-from revlens.workspace import Workspace
 
 
 def request_from_query(model: str = "linear",
@@ -47,44 +45,17 @@ def request_from_query(model: str = "linear",
 
 
 QueryRequest = Annotated[AttributionRequest, Depends(request_from_query)]
-Credentials = Annotated[HTTPBasicCredentials | None,
-                        Depends(HTTPBasic(realm="RevLens", auto_error=False))]
 
 
 def attribution_router(settings: Callable[[], Settings]) -> APIRouter:
     """The router; `settings()` gives the served workspace's settings at request time."""
-    app_dbs: dict[str, AppDB] = {}   # one engine (connection pool) per app database
-
-    def app_db() -> AppDB:
-        url = settings().app_db_url
-        if url not in app_dbs:
-            app_dbs[url] = AppDB(url)
-        return app_dbs[url]
-
-    def user(credentials: Credentials) -> str:
-        challenge = {"WWW-Authenticate": 'Basic realm="RevLens"'}
-        if credentials is None:
-            raise HTTPException(status_code=401, detail="log in with a RevLens user",
-                                headers=challenge)
-        found = app_db().verify_password(credentials.username, credentials.password)
-        if found is None:
-            raise HTTPException(status_code=401, detail="wrong user name or password",
-                                headers=challenge)
-        return found.username
-
     router = APIRouter(prefix="/api/v1/attribution", tags=["attribution"],
-                       dependencies=[Depends(user)])
+                       dependencies=[Depends(api_user(settings))])
 
     @contextmanager
     def warehouse() -> Iterator:
-        current = settings()
-        try:
-            with Workspace.open(current.workspace, read_only=True) as ws:
-                yield ws.warehouse
-        except WorkspaceBusy as exc:
-            raise HTTPException(status_code=503, detail=str(exc)) from None
-        except RevLensError as exc:
-            raise HTTPException(status_code=400, detail=str(exc)) from None
+        with read_workspace(settings) as ws:
+            yield ws.warehouse
 
     @router.get("", response_model=AttributionReport)
     def report(request: QueryRequest) -> AttributionReport:

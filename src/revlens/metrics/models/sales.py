@@ -54,7 +54,7 @@ def leads(ctx: ModelContext) -> ibis.Table:
     minutes = days_between(t.created_at, t.first_follow_up_at) * 1440.0
     return t.mutate(
         follow_ups=t.follow_ups.fill_null(0),
-        speed_to_lead_minutes=ibis.greatest(minutes, 0.0),
+        speed_to_lead_minutes=ibis.ifelse(minutes < 0, 0.0, minutes),
         is_converted=t.opportunity_id.notnull() | t.converted_at.notnull(),
         is_won=t.opportunity_won.fill_null(False),
     )
