@@ -178,3 +178,29 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def story_dir(tmp_path_factory) -> Path:
+    """The metric layer's hand-made story (tests/metrics/story.py), loaded and refreshed once
+    per test session; the tests only read it."""
+    from revlens.refresh import refresh
+    from tests.metrics.story import PASSWORD, load_story
+
+    root = tmp_path_factory.mktemp("metrics")
+    Workspace.init(root / "ws", admin_password=PASSWORD)
+    with Workspace.open(root / "ws") as ws:
+        load_story(ws, root / "data")
+        refresh(ws)
+        ws.appdb.create_user("zhangsan", PASSWORD, role="sales_rep", staff_id="U1")
+        ws.appdb.create_user("zhao", PASSWORD, role="sales_manager", staff_id="M1")
+        ws.appdb.create_user("analyst", PASSWORD, role="analyst")
+    return root / "ws"
+
+
+@pytest.fixture(scope="module")
+def story(story_dir) -> Iterator[Workspace]:
+    ws = Workspace.open(story_dir, read_only=True)
+    yield ws
+    ws.close()
+

@@ -25,7 +25,7 @@ from revlens.attribution.cli import attribution_app
 from revlens.cli_options import InputFormatOpt, MappingOpt, WorkspaceOpt, err, out
 from revlens.errors import RevLensError
 from revlens.identity.cli import identity_app
-from revlens.metrics.cli import drill_command, metrics_app, query_command
+from revlens.metrics.cli import drill_command, funnel_command, metrics_app, query_command
 
 app = typer.Typer(help="RevLens: which marketing produces pipeline and revenue.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -36,6 +36,7 @@ app.add_typer(identity_app, name="identity")
 app.add_typer(metrics_app, name="metrics")
 app.command("query")(query_command)
 app.command("drill")(drill_command)
+app.command("funnel")(funnel_command)
 sources_app = typer.Typer(help="Tracking and form sources, and their write keys.",
                           no_args_is_help=True)
 app.add_typer(sources_app, name="sources")

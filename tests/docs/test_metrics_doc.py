@@ -21,7 +21,7 @@ DOC = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
 def test_the_doc_commands_run(cli, ws_env):
     commands = revlens_commands(DOC)
     assert [c[1] for c in commands] == ["demo", "refresh", "metrics", "metrics", *["query"] * 5,
-                                        "drill"]
+                                        "drill", "funnel", "funnel"]
     outputs = []
     for args in commands:
         run = cli(*args[1:], env=ws_env)
@@ -35,6 +35,12 @@ def test_the_doc_commands_run(cli, ws_env):
     assert [r["month"] for r in compared] == ["2026-07", "2026-08", "2026-09"]
     roi = list(csv.DictReader(io.StringIO(outputs[8])))
     assert {"channel", "roi", "roas"} <= set(roi[0]) and len(roi) > 5
+    truth = json.loads((Path(ws_env["REVLENS_WORKSPACE"]) / "demo-data" / "truth.json")
+                       .read_text(encoding="utf-8"))["effects"]["slow_rep_stage"]
+    solution = [r for r in json.loads(outputs[11]) if r["stage"] == truth["stage"]
+                and r["median_days"] is not None and r["count"] >= 20]
+    slowest = max(solution, key=lambda r: r["median_days"])
+    assert slowest["owner"] == truth["user_id"]
 
 
 def test_the_doc_yaml_is_a_valid_workspace_catalog(tmp_path):

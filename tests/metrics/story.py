@@ -15,6 +15,7 @@ from pathlib import Path
 from revlens.workspace import Workspace
 from tests.ingest.support import load
 
+PASSWORD = "story-password-1"
 TABLES = {
     "users": """
 user_id,name,team,role,manager_id
@@ -118,3 +119,27 @@ def load_story(ws: Workspace, folder: Path) -> None:
         path.write_text(text.strip() + "\n", encoding="utf-8")
         result = load(ws, entity, path)
         assert result.rejected == 0, (entity, result)
+
+# Stage history of the story's opportunities (default stages): O1 qualification 6 Mar,
+# needs_analysis 10 Mar (4 days), solution 15 Mar (5 days), negotiation 25 Mar (10 days), won
+# 5 Apr (11 days); O2 qualification 9 Mar, needs_analysis 19 Mar (10 days), lost 29 Mar
+# (10 days); O3 qualification 15 Mar, needs_analysis 20 Mar (5 days), solution 22 Mar, still
+# there; O4 qualification 10 Apr, negotiation 12 Apr (2 days), won 20 Apr (8 days).
+STAGE_HISTORY = """
+opportunity_id,stage,entered_at
+O1,qualification,2026-03-06 10:00
+O1,needs_analysis,2026-03-10 10:00
+O1,solution,2026-03-15 10:00
+O1,negotiation,2026-03-25 10:00
+O1,won,2026-04-05 10:00
+O2,qualification,2026-03-09 10:00
+O2,needs_analysis,2026-03-19 10:00
+O2,lost,2026-03-29 10:00
+O3,qualification,2026-03-15 10:00
+O3,needs_analysis,2026-03-20 10:00
+O3,solution,2026-03-22 10:00
+O4,qualification,2026-04-10 10:00
+O4,negotiation,2026-04-12 10:00
+O4,won,2026-04-20 10:00
+"""
+TABLES["opportunity_stage_history"] = STAGE_HISTORY

@@ -16,7 +16,7 @@ from revlens.config import load_settings
 from revlens.metrics import MetricQuery, run_query
 from revlens.metrics.api import metrics_router
 from tests.http_server import served
-from tests.metrics.conftest import PASSWORD
+from tests.metrics.story import PASSWORD
 
 QUERY = ["bookings", "win_rate", "collections", "--by", "month", "--from", "2026-04-01",
          "--to", "2026-05-31"]

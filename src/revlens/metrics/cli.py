@@ -178,3 +178,29 @@ def drill_command(
     emit(result.rows, output, f"{metric}: {result.total:,} records ({result.model})")
     if result.total > len(result.rows):
         err.print(f"{len(result.rows):,} of {result.total:,} records; --limit shows more")
+
+
+def funnel_command(
+    kind: Annotated[str, typer.Argument(help="leads or pipeline")],
+    by: Annotated[str | None, typer.Option("--by", "-b", help="a dimension, e.g. owner")] = None,
+    date_from: From = None,
+    date_to: To = None,
+    where: Where = None,
+    user: AsUser = None,
+    output: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """The lead funnel or the opportunity stage funnel of the records created in the period:
+    counts, conversion, drop-off, days in stage, stalls and win probability per stage."""
+    from revlens.analytics.funnels import FunnelRequest, funnel
+    from revlens.metrics.query import valid
+
+    request = valid(FunnelRequest, kind=kind, by=by, filters=_filters(where),
+                    date_from=_day(date_from), date_to=_day(date_to))
+    with _open(workspace) as ws:
+        result = funnel(ws.warehouse, request, _scope(ws, user))
+    records = [s.as_record(by) for s in result.steps]
+    if kind == "leads":
+        drop = ("median_days", "mean_days", "stalled", "win_probability")
+        records = [{k: v for k, v in r.items() if k not in drop} for r in records]
+    emit(records, output, f"{kind} funnel")
