@@ -20,6 +20,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from revlens import __version__
+from revlens.analytics.cli import forecast_app
 from revlens.appdb.models import COUNT_FIELDS
 from revlens.attribution.cli import attribution_app
 from revlens.cli_options import InputFormatOpt, MappingOpt, WorkspaceOpt, err, out
@@ -34,6 +35,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(attribution_app, name="attribution")
 app.add_typer(identity_app, name="identity")
 app.add_typer(metrics_app, name="metrics")
+app.add_typer(forecast_app, name="forecast")
 app.command("query")(query_command)
 app.command("drill")(drill_command)
 app.command("funnel")(funnel_command)

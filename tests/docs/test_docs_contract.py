@@ -330,7 +330,8 @@ def _check_invocation(cmd, args: list[str], path: str, complete: bool = True) ->
         positionals.append(token)
         i += 1
     required = [a for a in arguments if a.required] if complete else []
-    assert len(required) <= len(positionals) <= len(arguments), (
+    most = len(positionals) if any(a.nargs == -1 for a in arguments) else len(arguments)
+    assert len(required) <= len(positionals) <= most, (
         f"{path}: takes {', '.join(a.name.upper() for a in arguments) or 'no arguments'}, "
         f"given {positionals}")
     if cmd.name == "import" and arguments and arguments[0].name == "entity" and positionals:

@@ -59,11 +59,11 @@ F4,2026-03-04 11:00,U3,visit,L3
 F5,2026-02-10 10:10,U3,call,L5
 """,
     "opportunities": """
-opportunity_id,account_id,name,owner_id,created_at,stage,amount,closed_at,is_won,type,lead_id
-O1,A1,星辰-新签,U1,2026-03-06 10:00,won,100000,2026-04-05 10:00,true,new_business,L1
-O2,A2,海川-新签,U3,2026-03-09 10:00,lost,50000,2026-03-29 10:00,false,new_business,L3
-O3,A3,前海-新签,U2,2026-03-15 10:00,solution,80000,,,new_business,
-O4,A1,星辰-增购,U1,2026-04-10 10:00,won,40000,2026-04-20 10:00,true,upsell,
+opportunity_id,account_id,name,owner_id,created_at,stage,amount,closed_at,is_won,type,lead_id,expected_close_date
+O1,A1,星辰-新签,U1,2026-03-06 10:00,won,100000,2026-04-05 10:00,true,new_business,L1,2026-04-10
+O2,A2,海川-新签,U3,2026-03-09 10:00,lost,50000,2026-03-29 10:00,false,new_business,L3,2026-03-31
+O3,A3,前海-新签,U2,2026-03-15 10:00,solution,80000,,,new_business,,2026-05-20
+O4,A1,星辰-增购,U1,2026-04-10 10:00,won,40000,2026-04-20 10:00,true,upsell,,2026-04-25
 """,
     "orders": """
 order_id,account_id,opportunity_id,signed_at,amount,cost,type

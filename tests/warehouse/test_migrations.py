@@ -59,16 +59,17 @@ def _describe(path: str) -> dict[str, list[tuple[str, str]]]:
 def test_migrate_twice_applies_nothing_the_second_time(settings):
     with Warehouse(settings) as wh:
         assert wh.schema_version() == 0
-        assert wh.migrate() == [1, 2, 3, 4, 5, 6]
+        assert wh.migrate() == [1, 2, 3, 4, 5, 6, 7]
         assert wh.migrate() == []
-        assert wh.schema_version() == 6
+        assert wh.schema_version() == 7
     with Warehouse(settings) as wh:                  # and after reopening the file
         assert wh.migrate() == []
         recorded = wh.to_arrow(wh.table(MIGRATIONS_TABLE).order_by("version")).to_pylist()
     assert [(r["version"], r["description"]) for r in recorded] == [
         (1, "import batches and rejects"), (2, "contract v1 entity tables"),
         (3, "database sync high-water marks"), (4, "identity links from the tracking API"),
-        (5, "attribution credits and custom models"), (6, "OneID identity graph")]
+        (5, "attribution credits and custom models"), (6, "OneID identity graph"),
+        (7, "forecast snapshots")]
     assert all(r["applied_at"] is not None for r in recorded)
 
 

@@ -164,6 +164,23 @@ def _create_sync_state(con: ibis.BaseBackend) -> None:
         con.create_table(SYNC_STATE_TABLE, schema=SYNC_STATE_SCHEMA)
 
 
+FORECAST_SNAPSHOTS_TABLE = "forecast_snapshots"
+# What each forecast method said on `snapshot_date` about the bookings of `period` (2026-Q4),
+# written by `revlens refresh` (that day's) and `revlens forecast backfill` (past days, from the
+# data as it stood then), so forecast accuracy can be measured once the period has ended.
+FORECAST_SNAPSHOTS_SCHEMA = ibis.schema({
+    "snapshot_date": "date", "period": "string", "period_start": "date", "period_end": "date",
+    "method": "string", "forecast": "float64", "won_to_date": "float64",
+    "open_pipeline": "float64", "lo80": "float64", "hi80": "float64",
+    "created_at": dt.Timestamp(timezone="UTC", scale=6),
+})
+
+
+def _create_forecast_snapshots(con: ibis.BaseBackend) -> None:
+    if FORECAST_SNAPSHOTS_TABLE not in con.list_tables():
+        con.create_table(FORECAST_SNAPSHOTS_TABLE, schema=FORECAST_SNAPSHOTS_SCHEMA)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "import batches and rejects", _create_internal_tables),
     Migration(2, "contract v1 entity tables", _create_entity_tables),
@@ -171,4 +188,5 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "identity links from the tracking API", _create_identity_links),
     Migration(5, "attribution credits and custom models", _create_attribution_tables),
     Migration(6, "OneID identity graph", _create_identity_tables),
+    Migration(7, "forecast snapshots", _create_forecast_snapshots),
 ]
