@@ -20,7 +20,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from revlens import __version__
-from revlens.analytics.cli import forecast_app
+from revlens.analytics.cli import cohorts_command, forecast_app
 from revlens.appdb.models import COUNT_FIELDS
 from revlens.attribution.cli import attribution_app
 from revlens.cli_options import InputFormatOpt, MappingOpt, WorkspaceOpt, err, out
@@ -39,6 +39,7 @@ app.add_typer(forecast_app, name="forecast")
 app.command("query")(query_command)
 app.command("drill")(drill_command)
 app.command("funnel")(funnel_command)
+app.command("cohorts")(cohorts_command)
 sources_app = typer.Typer(help="Tracking and form sources, and their write keys.",
                           no_args_is_help=True)
 app.add_typer(sources_app, name="sources")

@@ -66,10 +66,10 @@ O3,A3,前海-新签,U2,2026-03-15 10:00,solution,80000,,,new_business,,2026-05-2
 O4,A1,星辰-增购,U1,2026-04-10 10:00,won,40000,2026-04-20 10:00,true,upsell,,2026-04-25
 """,
     "orders": """
-order_id,account_id,opportunity_id,signed_at,amount,cost,type
-SO1,A1,O1,2026-04-05 10:00,100000,30000,new
-SO2,A1,O4,2026-04-20 10:00,40000,10000,upsell
-SO3,A2,,2026-04-25 10:00,20000,,new
+order_id,account_id,opportunity_id,signed_at,amount,cost,type,start_date,end_date
+SO1,A1,O1,2026-04-05 10:00,100000,30000,new,2026-04-05,2027-04-04
+SO2,A1,O4,2026-04-20 10:00,40000,10000,upsell,,
+SO3,A2,,2026-04-25 10:00,20000,,new,,
 """,
     "payments": """
 payment_id,order_id,paid_at,amount

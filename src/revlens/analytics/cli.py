@@ -90,3 +90,33 @@ def forecast_accuracy_command(
     with _open(workspace) as ws:
         report = forecast_accuracy(ws.warehouse, _day(as_of))
     emit([m.model_dump() for m in report.methods], output, "forecast accuracy")
+
+
+def cohorts_command(
+    date_from: From = None,
+    date_to: To = None,
+    months: Annotated[int, typer.Option(help="months after the first order to follow")] = 12,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="within this RevLens user's scope")] = None,
+    output: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Customer cohorts by first-order month: the share still active and the revenue they
+    bring, month by month after their first order."""
+    from revlens.analytics.customers import CohortRequest, cohort_retention
+    from revlens.metrics.cli import _open, _scope
+    from revlens.metrics.query import valid
+
+    request = valid(CohortRequest, date_from=_day(date_from), date_to=_day(date_to),
+                    months=months)
+    with _open(workspace) as ws:
+        report = cohort_retention(ws.warehouse, request, _scope(ws, user))
+    records = []
+    for c in report.cohorts:
+        record = {"cohort": c.cohort, "customers": c.customers,
+                  "first_month_revenue": c.first_month_revenue}
+        record.update({f"m{k}": v for k, v in enumerate(c.retention)})
+        if output != Format.table:
+            record.update({f"revenue_m{k}": v for k, v in enumerate(c.revenue_retention)})
+        records.append(record)
+    emit(records, output, "customer cohorts: share active by month since the first order")
