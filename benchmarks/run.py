@@ -24,7 +24,7 @@ from benchmarks.registry import BENCHMARKS, SCALES, Figure, RunContext  # noqa: 
 
 MODULES = (  # each registers its benchmarks on import
     "benchmarks.bench_import", "benchmarks.bench_tracking", "benchmarks.bench_attribution",
-    "benchmarks.bench_identity",
+    "benchmarks.bench_identity", "benchmarks.bench_metrics",
 )
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 

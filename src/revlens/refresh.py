@@ -7,8 +7,10 @@ from collections.abc import Callable
 from revlens.workspace import Workspace
 
 STEP_MODULES = ("revlens.analytics.lead_events", "revlens.identity.graph",
-                "revlens.attribution.credits", "revlens.analytics.forecast")
-"""In the order they run: attribution reads the identity map."""
+                "revlens.attribution.credits", "revlens.metrics.materialize",
+                "revlens.analytics.forecast")
+"""In the order they run: attribution reads the identity map, the metric models read the
+attribution credits, the forecast reads the metric models."""
 
 
 def refresh(ws: Workspace, progress: Callable[[str], None] | None = None) -> list[str]:

@@ -9,7 +9,9 @@ one place no caller can skip. Invariants (tested):
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -31,6 +34,11 @@ from revlens.metrics.scope import Scope
 from revlens.warehouse import Warehouse
 
 ADDITIVE = ("count", "count_distinct", "sum")
+ROWS = "_records_"      # per aggregate: the records any of its metrics measures, per group
+PLAN_CACHE_SIZE = 512
+PLANS: dict[tuple, list[str]] = {}
+"""Compiled statements by query shape. A statement names tables, never data, so it stays
+valid while the catalog, the scope and the set of stored models are the same (all in the key)."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +51,12 @@ class Compiler:
     """Compiles metrics of one catalog for one warehouse, scope and set of parameters."""
 
     def __init__(self, wh: Warehouse, catalog: Catalog, scope: Scope,
-                 params: dict[str, str] | None = None, as_of: datetime | None = None):
+                 params: dict[str, str] | None = None, as_of: datetime | None = None,
+                 live: bool = False):
         self.wh, self.catalog, self.scope = wh, catalog, scope
         self.params = dict(params or {})
         self.zone = wh.settings.timezone
-        self.ctx = ModelContext(wh, as_of or datetime.now(UTC), self.params)
+        self.ctx = ModelContext(wh, as_of or datetime.now(UTC), self.params, live=live)
         self.models = all_models()
 
     # -- the records of one simple metric --------------------------------------------------
@@ -169,19 +178,24 @@ class Compiler:
             key = (leaf.model, self.time_column(leaf), leaf.snapshot, alone)
             groups.setdefault(key, []).append(leaf)
         out = []
-        for members in groups.values():
+        for i, members in enumerate(groups.values()):
             first = members[0]
             t = self.filtered(self.scoped(first), first, filters)
             t = self.in_period(t, first, period)
             keys = {d: self.column(t, first, d) for d in dims}
             if first.measure.per:
-                out.append(self._per_value(t, first, keys))
+                out.append(self._per_value(t, first, keys, f"{ROWS}{i}"))
                 continue
             values = {m.id: self.measure(t, m) for m in members}
+            conditions = [self.condition(t, m) for m in members]
+            measured = None if any(c is None for c in conditions) else \
+                functools.reduce(operator.or_, conditions)
+            values[f"{ROWS}{i}"] = t.count(where=measured)
             out.append(t.group_by(**keys).aggregate(**values) if keys else t.aggregate(**values))
         return out
 
-    def _per_value(self, t: ir.Table, metric: Metric, keys: dict[str, ir.Value]) -> ir.Table:
+    def _per_value(self, t: ir.Table, metric: Metric, keys: dict[str, ir.Value],
+                   rows: str) -> ir.Table:
         """Each value of `per` counted once per group: the expr's largest value per (group,
         per) is what the metric aggregates (e.g. an opportunity's amount once per channel that
         touched it, however many of its touches the channel had)."""
@@ -198,18 +212,43 @@ class Compiler:
         column = once._value
         measured = column.nunique() if agg == "count_distinct" else (
             column.count() if agg == "count" else getattr(column, agg)())
-        named = {metric.id: measured}
+        named = {metric.id: measured, rows: once.count()}
         return once.group_by(*keys).aggregate(**named) if keys else once.aggregate(**named)
+
+    def plans(self, leaves: list[Metric], dims: list[str], filters: list[Filter],
+              period: Period) -> list[str | ir.Table]:
+        """The compiled statements of `aggregates`, from the plan cache when this query shape
+        (metrics, dimensions, filters, period, moment, parameters, scope, catalog and the
+        stored models it reads) was compiled before."""
+        key = (tuple(m.model_dump_json() for m in leaves), tuple(dims),
+               tuple(f.model_dump_json() for f in filters), period, self.ctx.as_of,
+               tuple(sorted(self.params.items())), self.scope,
+               tuple(sorted(self.ctx.materialised())), self.wh.url)
+        cached = PLANS.get(key)
+        if cached is None:
+            exprs = self.aggregates(leaves, dims, filters, period)
+            if any(e.op().find(ops.InMemoryTable) for e in exprs):
+                return exprs        # in-memory tables exist only for one execution
+            cached = [self.wh.compile(expr) for expr in exprs]
+            if len(PLANS) >= PLAN_CACHE_SIZE:
+                PLANS.pop(next(iter(PLANS)))
+            PLANS[key] = cached
+        return cached
 
     def frame(self, metrics: list[Metric], dims: list[str], filters: list[Filter],
               period: Period) -> pd.DataFrame:
         leaves = list({leaf.id: leaf for m in metrics
                        for leaf in self.catalog.leaves(m.id)}.values())
         frame: pd.DataFrame | None = None
-        for expr in self.aggregates(leaves, dims, filters, period):
-            part = self.wh.execute(expr)
+        for statement in self.plans(leaves, dims, filters, period):
+            part = self.wh.execute_compiled(statement) if isinstance(statement, str) \
+                else self.wh.execute(statement)
             frame = part if frame is None else frame.merge(part, on=dims, how="outer") \
                 if dims else pd.concat([frame, part], axis=1)
+        counted = [c for c in frame.columns if c.startswith(ROWS)]
+        if dims:    # a group shows when one of the metrics has a record in it
+            frame = frame[(frame[counted].fillna(0) > 0).any(axis=1)].reset_index(drop=True)
+        frame = frame.drop(columns=counted)
         for leaf in leaves:
             values = frame[leaf.id].map(_plain).astype("float64")
             frame[leaf.id] = values.fillna(0.0) if leaf.measure.agg in ADDITIVE else values
@@ -256,8 +295,10 @@ def check_dimensions(catalog: Catalog, metrics: list[Metric], names: Iterable[st
 
 
 def run_query(wh: Warehouse, query: MetricQuery, scope: Scope | None = None,
-              catalog: Catalog | None = None, locale: str = "en") -> MetricResult:
-    """The query's metrics grouped by its dimensions, within the row-level `scope`."""
+              catalog: Catalog | None = None, locale: str = "en",
+              live: bool = False) -> MetricResult:
+    """The query's metrics grouped by its dimensions, within the row-level `scope`. `live`
+    builds every base model from the entity tables, ignoring the ones refresh stored."""
     catalog = catalog or Catalog.load(wh.settings.workspace)
     scope = scope or Scope.everything()
     metrics = [catalog.get(m) for m in query.metrics]
@@ -265,7 +306,7 @@ def run_query(wh: Warehouse, query: MetricQuery, scope: Scope | None = None,
     params = {k: v for m in metrics for k, v in catalog.params(m.id).items()} | query.params
     as_of = instant(query.date_to + timedelta(days=1), wh.settings.timezone) \
         if query.date_to else None
-    compiler = Compiler(wh, catalog, scope, params, as_of)
+    compiler = Compiler(wh, catalog, scope, params, as_of, live=live)
     dims = list(query.dimensions)
     frame = compiler.frame(metrics, dims, query.filters, Period(query.date_from, query.date_to))
     grain = next((d for d in dims if d in GRAINS), None)

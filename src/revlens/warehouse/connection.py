@@ -132,6 +132,9 @@ class Warehouse:
         self.con.raw_sql("SET TimeZone = 'UTC'")
         self._in_transaction = False
         self._scratch: list[str] = []
+        self.read_only = read_only
+        self._tables: dict[str, ibis.Table] = {}
+        self._memo: dict[str, object] = {}
 
     def __enter__(self) -> Warehouse:
         return self
@@ -145,13 +148,33 @@ class Warehouse:
 
     # -- reading ---------------------------------------------------------------------------
     def table(self, name: str) -> ibis.Table:
-        return self.con.table(name)
+        """The table `name`. A read-only connection cannot change a schema, so it looks each
+        table up once."""
+        if not self.read_only:
+            return self.con.table(name)
+        if name not in self._tables:
+            self._tables[name] = self.con.table(name)
+        return self._tables[name]
+
+    def memo(self, key: str, compute: Callable[[], object]) -> object:
+        """`compute()` once per connection (for what cannot change while it is open)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def tables(self) -> list[str]:
         return self.con.list_tables()
 
     def execute(self, expr: ibis.Expr):
         return self.con.execute(expr)
+
+    def compile(self, expr: ibis.Expr) -> str:
+        """The SQL of an Ibis expression, to run later with `execute_compiled`."""
+        return str(self.con.compile(expr))
+
+    def execute_compiled(self, statement: str):
+        """The result of a statement `compile` produced, as a pandas DataFrame."""
+        return self.con.con.execute(statement).df()
 
     def to_arrow(self, expr: ibis.Expr) -> pa.Table:
         return self.con.to_pyarrow(expr)

@@ -31,6 +31,8 @@ class ModelContext:
     wh: Warehouse
     as_of: datetime = field(default_factory=lambda: datetime.now(UTC))
     params: Mapping[str, str] = field(default_factory=dict)
+    live: bool = False                  # build from the entity tables even if materialised
+    _fresh: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def offset_minutes(self) -> int:
@@ -40,9 +42,22 @@ class ModelContext:
         """A UTC timestamp as wall-clock time in the workspace time zone."""
         return ts + ibis.interval(minutes=self.offset_minutes)
 
+    def materialised(self) -> set[str]:
+        """The models whose refresh-built tables still match the data (checked once)."""
+        if "models" not in self._fresh:
+            from revlens.metrics.materialize import fresh_models
+
+            self._fresh["models"] = set() if self.live else fresh_models(self.wh)
+        return self._fresh["models"]
+
 
 @dataclass(frozen=True)
 class BaseModel:
+    """`build` gives the model's rows from the entity tables; `refresh` stores them as a table
+    when `materialise` is set (see `revlens.metrics.materialize`), and a query reads that table
+    while no import has happened since. `finish` adds the columns that depend on the query's
+    moment or parameters, whichever way the rows were read."""
+
     name: str
     label_en: str
     label_zh: str
@@ -52,9 +67,19 @@ class BaseModel:
     dimensions: Mapping[str, str]             # dimension id -> column
     record_columns: tuple[str, ...]           # shown when drilling down
     time_columns: tuple[str, ...] = ()        # other time columns metrics may use
+    materialise: bool = True
+    finish: Callable[[ModelContext, ibis.Table], ibis.Table] | None = None
+
+    @property
+    def table_name(self) -> str:
+        return f"metric_model_{self.name}"
 
     def table(self, ctx: ModelContext) -> ibis.Table:
-        return self.build(ctx)
+        if self.materialise and self.name in ctx.materialised():
+            t = ctx.wh.table(self.table_name)
+        else:
+            t = self.build(ctx)
+        return self.finish(ctx, t) if self.finish else t
 
 
 MODELS: dict[str, BaseModel] = {}
@@ -62,10 +87,12 @@ MODELS: dict[str, BaseModel] = {}
 
 def base_model(name: str, label_en: str, label_zh: str, *, key: str, time: str,
                dimensions: Mapping[str, str], records: tuple[str, ...],
-               time_columns: tuple[str, ...] = ()) -> Callable:
+               time_columns: tuple[str, ...] = (), materialise: bool = True,
+               finish: Callable[[ModelContext, ibis.Table], ibis.Table] | None = None
+               ) -> Callable:
     def register(fn: Callable[[ModelContext], ibis.Table]) -> Callable:
         MODELS[name] = BaseModel(name, label_en, label_zh, fn, key, time, dict(dimensions),
-                                 records, (time, *time_columns))
+                                 records, (time, *time_columns), materialise, finish)
         return fn
     return register
 

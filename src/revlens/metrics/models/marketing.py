@@ -87,7 +87,8 @@ def touchpoints(ctx: ModelContext) -> ibis.Table:
 
 
 @base_model("credits", "Attribution credits", "归因贡献", key="credit_key",
-            time="converted_at", dimensions=CREDIT_DIMENSIONS, records=CREDIT_RECORDS)
+            time="converted_at", materialise=False, dimensions=CREDIT_DIMENSIONS,
+            records=CREDIT_RECORDS)
 def credits(ctx: ModelContext) -> ibis.Table:
     """Touch credits of the attribution model chosen by the `attribution_model` parameter (as
     written by `revlens refresh`), with `conversion_amount` (the whole conversion's amount) and

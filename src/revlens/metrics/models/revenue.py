@@ -75,6 +75,7 @@ def payments(ctx: ModelContext) -> ibis.Table:
 
 
 @base_model("customers", "Customers", "客户", key="account_id", time="first_order_at",
+            materialise=False,
             dimensions={"channel": "first_channel", "lead_source": "first_channel",
                         **ACCOUNT_DIMENSIONS, **OWNER_DIMENSIONS},
             records=("account_id", "name", "first_order_at", "orders", "revenue",

@@ -60,7 +60,15 @@ def leads(ctx: ModelContext) -> ibis.Table:
     )
 
 
+def _open_at_the_moment(ctx: ModelContext, t: ibis.Table) -> ibis.Table:
+    """`open_as_of`: created before the query's moment and not closed by then."""
+    as_of = ibis.literal(ctx.as_of)
+    return t.mutate(open_as_of=((t.created_at < as_of) & (
+        t.closed_at.isnull() & ~t.is_closed | (t.closed_at >= as_of))).fill_null(False))
+
+
 @base_model("opportunities", "Opportunities", "商机", key="opportunity_id", time="created_at",
+            finish=_open_at_the_moment,
             time_columns=("closed_at", "expected_close_date"),
             dimensions={"channel": "lead_channel", "lead_source": "lead_channel",
                         "campaign": "lead_campaign", "platform": "lead_platform",
@@ -82,11 +90,8 @@ def opportunities(ctx: ModelContext) -> ibis.Table:
     t = attach(t, lead_sources(ctx), "lead_id", "lead_key")
     is_won = t.is_won.fill_null(False) | (t.stage == won)
     closed = is_won | (t.stage == lost) | t.closed_at.notnull()
-    as_of = ibis.literal(ctx.as_of)
-    open_as_of = (t.created_at < as_of) & (
-        t.closed_at.isnull() & ~closed | (t.closed_at >= as_of)).fill_null(False)
     return t.mutate(
-        is_won=is_won, is_closed=closed, is_open=~closed, open_as_of=open_as_of,
+        is_won=is_won, is_closed=closed, is_open=~closed,
         won_amount=ibis.ifelse(is_won, t.amount, ibis.null("decimal(18, 2)")),
         cycle_days=ibis.ifelse(closed, days_between(t.created_at, t.closed_at),
                                ibis.null("float64")),
@@ -136,8 +141,7 @@ def targets(ctx: ModelContext) -> ibis.Table:
     personal = ibis.window(group_by=[t.metric])
     t = t.filter((t.rank == t.rank.min().over(finest))
                  & (t.is_personal == t.is_personal.max().over(personal)))
-    offsets = ibis.memtable({"offset": list(range(12))})
-    t = t.cross_join(offsets).filter(lambda r: r.offset < r.months)
+    t = t.mutate(offset=ibis.range(0, t.months).unnest())
     t = t.mutate(month=(t.first.cast("timestamp") + t.offset.as_interval("M")).date(),
                  value=t.value / t.months, owner_id=t.user_id)
     t = attach(t, staff(wh, "s_"), "owner_id", "s_owner_id")

@@ -1,0 +1,59 @@
+"""Base models stored as tables by `revlens refresh`, so dashboards aggregate one table instead
+of joining the entity tables on every query.
+
+Each materialised model is written to `metric_model_<name>`; `_metric_models` records, per
+model, the state of the import log (`_batches`: how many imports, the last commit) it was built
+from. A query reads the stored table only while that state is unchanged — after any import it
+builds the model from the entity tables again (same rows, slower) until the next refresh. The
+columns that depend on the query's moment or parameters are added at query time either way.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pyarrow as pa
+
+from revlens.metrics.models import ModelContext, all_models
+from revlens.warehouse import Warehouse, refresh_step
+from revlens.warehouse.schema import BATCHES_TABLE
+
+STATE_TABLE = "_metric_models"
+
+
+def _import_state(wh: Warehouse) -> tuple[int, str]:
+    batches = wh.table(BATCHES_TABLE)
+    row = wh.to_arrow(batches.aggregate(n=batches.count(),
+                                        last=batches.committed_at.max())).to_pylist()[0]
+    return int(row["n"]), str(row["last"])
+
+
+def fresh_models(wh: Warehouse) -> set[str]:
+    """The models whose stored table was built from the imports there are now. A read-only
+    connection sees no writes while it is open, so it checks once."""
+    if wh.read_only:
+        return wh.memo("fresh_metric_models", lambda: _fresh(wh))
+    return _fresh(wh)
+
+
+def _fresh(wh: Warehouse) -> set[str]:
+    if STATE_TABLE not in wh.tables():
+        return set()
+    count, last = _import_state(wh)
+    state = wh.table(STATE_TABLE)
+    rows = wh.to_arrow(state.filter((state.batches == count) & (state.last_commit == last))
+                       .select("model")).to_pylist()
+    return {r["model"] for r in rows}
+
+
+@refresh_step("metric_models")
+def materialise_models(wh: Warehouse) -> None:
+    ctx = ModelContext(wh, live=True)
+    built = []
+    for model in all_models().values():
+        if model.materialise:
+            wh.con.create_table(model.table_name, model.build(ctx), overwrite=True)
+            built.append(model.name)
+    count, last = _import_state(wh)
+    state = pa.table({"model": built, "batches": [count] * len(built),
+                      "last_commit": [last] * len(built)})
+    wh.con.create_table(STATE_TABLE, ibis.memtable(state), overwrite=True)
