@@ -133,12 +133,13 @@ def run(ctx: RunContext) -> list[Figure]:
 
 
 def refreshed_workspace(scale: str, data_dir: Path) -> Path:
-    """The attribution benchmark's demo workspace, refreshed once (credits for influence)."""
-    from revlens.refresh import refresh
+    """The attribution benchmark's demo workspace, refreshed once per set of refresh steps
+    (attribution credits, stored metric models)."""
+    from revlens.refresh import STEP_MODULES, refresh
     from revlens.workspace import Workspace
 
     workspace = demo_workspace(scale, data_dir)
-    marker = workspace.parent / "refreshed"
+    marker = workspace.parent / f"refreshed-{'-'.join(STEP_MODULES)}"
     if not marker.exists():
         Workspace.init(workspace)                      # newer warehouse migrations
         with Workspace.open(workspace) as ws:
