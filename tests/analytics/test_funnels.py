@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from revlens.analytics.funnels import FunnelRequest, funnel
+from revlens.analytics.funnels import FunnelRequest, funnel, funnel_records
 from revlens.metrics.scope import resolve_scope
 
 MARCH_APRIL = {"date_from": date(2026, 3, 1), "date_to": date(2026, 4, 30)}
@@ -74,3 +74,27 @@ def test_cli_funnel_json(story_dir, cli):
     assert [r["stage"] for r in leads] == ["new", "contacted", "mql", "sql", "opportunity",
                                           "won"]
     assert "median_days" not in leads[0]
+
+
+def test_a_snapshot_shows_where_deals_and_leads_stood(story):
+    # on 31 March: O1 in negotiation (since 25 March), O3 in solution; O2 was lost
+    pipeline = steps(funnel(story.warehouse, FunnelRequest(kind="pipeline", mode="snapshot",
+                                                           date_to=date(2026, 3, 31))))
+    assert {s: (p.count, p.amount) for s, p in pipeline.items() if p.count} == {
+        "solution": (1, 80_000), "negotiation": (1, 100_000)}
+    leads = steps(funnel(story.warehouse, FunnelRequest(kind="leads", mode="snapshot",
+                                                        date_to=date(2026, 3, 3))))
+    # by the end of 3 March: L1 became MQL that morning; L2 was created; L5's disqualification
+    # carries no date, so what is known of it then is its creation
+    assert {s: p.count for s, p in leads.items() if p.count} == {"new": 2, "mql": 1}
+
+
+def test_the_records_behind_a_step(story):
+    request = FunnelRequest(kind="pipeline", by="owner", **MARCH_APRIL)
+    solution = funnel_records(story.warehouse, request, "solution", group="U1")
+    assert sorted(r["opportunity_id"] for r in solution.rows) == ["O1", "O4"]
+    won = funnel_records(story.warehouse, FunnelRequest(kind="leads"), "won")
+    assert [r["lead_id"] for r in won.rows] == ["L1"] and won.total == 1
+    mine = resolve_scope(story.warehouse, "U3", "own")
+    assert funnel_records(story.warehouse, request, "qualification", group="U1",
+                          scope=mine).total == 0

@@ -20,7 +20,7 @@ REQUIRED = {
     "spend", "cpl", "cost_per_opportunity", "cac", "roas", "roi", "event_registrations",
     "checkin_rate", "event_leads", "influenced_pipeline", "content_views", "content_downloads",
     "content_shares", "content_leads", "website_sessions", "form_conversion_rate",
-    "new_revenue", "returning_revenue", "repurchase_rate", "upsell_rate",
+    "new_revenue", "returning_revenue", "repurchase_rate", "upsell_rate", "cross_sell_rate",
     "net_revenue_retention", "churned_customers", "nps", "csat", "pipeline_velocity",
 }
 

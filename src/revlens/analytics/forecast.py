@@ -106,10 +106,13 @@ def _today(wh: Warehouse) -> date:
     return datetime.now(ZoneInfo(wh.settings.timezone)).date()
 
 
-def deals_as_of(compiler: Compiler, cut: datetime) -> pd.DataFrame:
-    """Every deal created before `cut` as it stood then: stage, amount, open or closed, won."""
+def deals_as_of(compiler: Compiler, cut: datetime, t: ibis.Table | None = None) -> pd.DataFrame:
+    """Every deal created before `cut` (of `t`, the scoped opportunities by default) as it
+    stood then: stage, amount, open or closed, won."""
     wh = compiler.wh
-    t = compiler.records(_records_of("opportunities"), [], Period(None, None))
+    if t is None:
+        t = compiler.records(_records_of("opportunities"), [], Period(None, None))
+        t = t.mutate(_group=ibis.literal(""))
     moment = ibis.literal(cut)
     t = t.filter(t.created_at < moment)
     h = wh.table("opportunity_stage_history")
@@ -121,7 +124,8 @@ def deals_as_of(compiler: Compiler, cut: datetime) -> pd.DataFrame:
     t = t.left_join(last, t.opportunity_id == last.h_id)
     closed_before = t.closed_at.notnull() & (t.closed_at < moment)
     rows = wh.execute(t.select(
-        "opportunity_id", "stage", "stage_then", "is_won", "forecast_category", "closed_at",
+        "opportunity_id", "_group", "stage", "stage_then", "is_won", "forecast_category",
+        "closed_at",
         "expected_close_date", amount=t.amount.cast("float64"),
         amount_then=t.amount_then.cast("float64"), closed_then=closed_before))
     settings = wh.settings

@@ -23,8 +23,10 @@ from pydantic import BaseModel, Field
 
 from revlens.metrics.catalog import Catalog, Measure, Metric, Text
 from revlens.metrics.compiler import Compiler, Period, check_dimensions
+from revlens.metrics.drill import json_value
+from revlens.metrics.exceptions import InvalidQuery
 from revlens.metrics.periods import instant
-from revlens.metrics.query import Filter
+from revlens.metrics.query import DrillResult, Filter
 from revlens.metrics.scope import Scope
 from revlens.warehouse import Warehouse
 
@@ -35,6 +37,9 @@ LEAD_LABELS = {"new": "新线索", "contacted": "已联系", "mql": "MQL", "sql"
 
 class FunnelRequest(BaseModel):
     kind: Literal["leads", "pipeline"] = "leads"
+    mode: Literal["cohort", "snapshot"] = Field(
+        "cohort", description="cohort: the records created in the period, step by step; "
+                              "snapshot: where the records stood at the period's end")
     by: str | None = Field(None, description="a dimension of the metric layer")
     filters: list[Filter] = Field(default_factory=list)
     date_from: date | None = None
@@ -53,6 +58,7 @@ class FunnelStep(BaseModel):
     mean_days: float | None = None
     stalled: int | None = None
     win_probability: float | None = None
+    amount: float | None = None
 
     def as_record(self, by: str | None) -> dict:
         record = self.model_dump(exclude={"group"})
@@ -74,20 +80,90 @@ def _records_of(model: str) -> Metric:
 def funnel(wh: Warehouse, request: FunnelRequest, scope: Scope | None = None,
            catalog: Catalog | None = None) -> FunnelResult:
     scope = scope or Scope.everything()
+    compiler = _compiler(wh, request, scope, catalog)
+    t = _funnel_records(compiler, request)
+    if request.mode == "snapshot":
+        from revlens.analytics.snapshots import lead_snapshot, pipeline_snapshot
+
+        as_of = compiler.ctx.as_of
+        steps = lead_snapshot(compiler, t, as_of) if request.kind == "leads" \
+            else pipeline_snapshot(compiler, t, as_of)
+    else:
+        steps = _lead_steps(wh, t) if request.kind == "leads" else _pipeline_steps(compiler, t)
+    return FunnelResult(kind=request.kind, by=request.by, steps=steps, scope=scope.describe())
+
+
+def _compiler(wh: Warehouse, request: FunnelRequest, scope: Scope,
+              catalog: Catalog | None) -> Compiler:
     catalog = catalog or Catalog.load(wh.settings.workspace)
-    model = "leads" if request.kind == "leads" else "opportunities"
     probe = "leads" if request.kind == "leads" else "opportunities_created"
     check_dimensions(catalog, [catalog.get(probe)],
                      [d for d in [request.by, *(f.dimension for f in request.filters)] if d])
     as_of = instant(request.date_to + timedelta(days=1), wh.settings.timezone) \
         if request.date_to else datetime.now(UTC)
-    compiler = Compiler(wh, catalog, scope, as_of=as_of)
-    metric = _records_of(model)
-    t = compiler.records(metric, request.filters, Period(request.date_from, request.date_to))
+    return Compiler(wh, catalog, scope, as_of=as_of)
+
+
+def _funnel_records(compiler: Compiler, request: FunnelRequest) -> ibis.Table:
+    """The leads or deals the funnel follows, scoped and filtered, with `_group`."""
+    metric = _records_of("leads" if request.kind == "leads" else "opportunities")
+    period = Period(request.date_from, request.date_to) if request.mode == "cohort" \
+        else Period(None, None)
+    t = compiler.records(metric, request.filters, period)
     group = compiler.column(t, metric, request.by) if request.by else ibis.literal("")
-    t = t.mutate(_group=group)
-    steps = _lead_steps(wh, t) if request.kind == "leads" else _pipeline_steps(compiler, t)
-    return FunnelResult(kind=request.kind, by=request.by, steps=steps, scope=scope.describe())
+    return t.mutate(_group=group)
+
+
+def _lead_reached(t: ibis.Table) -> dict[str, ibis.Value]:
+    """Per step, whether a lead reached it (or a later step)."""
+    won = t.is_won
+    opportunity = won | t.is_converted
+    sql = opportunity | t.sql_at.notnull()
+    mql = sql | t.mql_at.notnull()
+    contacted = mql | (t.follow_ups > 0) | t.status.isin(["contacted", "converted"])
+    return {"new": t.lead_id.notnull(), "contacted": contacted, "mql": mql, "sql": sql,
+            "opportunity": opportunity, "won": won}
+
+
+def funnel_records(wh: Warehouse, request: FunnelRequest, stage: str,
+                   group: str | bool | None = None, scope: Scope | None = None,
+                   catalog: Catalog | None = None, limit: int = 100) -> DrillResult:
+    """The records behind one step of a cohort funnel: the leads or deals (of `group`, when
+    the funnel is grouped) that reached `stage`."""
+    scope = scope or Scope.everything()
+    if request.mode != "cohort":
+        raise InvalidQuery("records are listed for cohort funnels (leave out --snapshot)")
+    compiler = _compiler(wh, request, scope, catalog)
+    t = _funnel_records(compiler, request)
+    if request.by:
+        t = t.filter(t._group.isnull() if group is None else t._group == group)
+    if request.kind == "leads":
+        reached = _lead_reached(t)
+        if stage not in reached:
+            raise InvalidQuery(f"no lead step {stage!r}; steps: {', '.join(reached)}")
+        t = t.filter(reached[stage].fill_null(False))
+    else:
+        open_stages, order = _stage_order(compiler)
+        won = wh.settings.won_stage.name
+        if stage not in [*open_stages, won]:
+            raise InvalidQuery(f"no pipeline stage {stage!r}; stages: "
+                               f"{', '.join([*open_stages, won])}")
+        if stage != open_stages[0]:      # every deal starts in the first stage
+            _, furthest = _stays(compiler, t)
+            hit = furthest[(furthest["top"] >= order[stage])
+                           & (furthest["won"] if stage == won else True)]
+            t = t.filter(t.opportunity_id.isin(sorted(hit.index.tolist())))
+    model = compiler.model_of(_records_of("leads" if request.kind == "leads"
+                                          else "opportunities"))
+    columns = [c for c in model.record_columns if c in t.columns]
+    listed = t.select(*columns).order_by([ibis.desc(model.time), model.key])
+    total = int(wh.execute(t.count()))
+    rows = wh.to_arrow(listed.limit(limit)).to_pylist()
+    return DrillResult(metric=f"{request.kind}_funnel:{stage}", model=model.name,
+                       columns=columns,
+                       rows=[{k: json_value(v) for k, v in r.items()} for r in rows],
+                       total=total, sql=str(ibis.to_sql(listed, dialect="duckdb")),
+                       scope=scope.describe())
 
 
 def _chain(frame: pd.DataFrame, stages: list[str], labels: dict[str, str]) -> list[FunnelStep]:
@@ -113,28 +189,29 @@ def _rate(part: int, whole: int | None) -> float | None:
 
 
 def _lead_steps(wh: Warehouse, t: ibis.Table) -> list[FunnelStep]:
-    won = t.is_won
-    opportunity = won | t.is_converted
-    sql = opportunity | t.sql_at.notnull()
-    mql = sql | t.mql_at.notnull()
-    contacted = mql | (t.follow_ups > 0) | t.status.isin(["contacted", "converted"])
-    reached = {"new": t.lead_id.notnull(), "contacted": contacted, "mql": mql, "sql": sql,
-               "opportunity": opportunity, "won": won}
+    reached = _lead_reached(t)
     counts = t.group_by("_group").aggregate(
         **{step: cond.fill_null(False).cast("int64").sum() for step, cond in reached.items()})
     frame = wh.execute(counts)
     return _chain(frame, list(LEAD_STEPS), LEAD_LABELS)
 
 
-def _pipeline_steps(compiler: Compiler, t: ibis.Table) -> list[FunnelStep]:
-    wh = compiler.wh
-    settings = wh.settings
+def _stage_order(compiler: Compiler) -> tuple[list[str], dict[str, int]]:
+    """The open stages, and each stage's rank: open stages in order, won after them, lost -1
+    (losing reaches no further stage)."""
+    settings = compiler.wh.settings
     open_stages = [s.name for s in settings.stages if s.kind == "open"]
     order = {name: i for i, name in enumerate(open_stages)}
-    won, lost = settings.won_stage.name, settings.lost_stage.name
-    order[won] = len(open_stages)
-    order[lost] = -1        # losing reaches no further stage
-    labels = {s.name: s.label_zh or s.name for s in settings.stages}
+    order[settings.won_stage.name] = len(open_stages)
+    order[settings.lost_stage.name] = -1
+    return open_stages, order
+
+
+def _stays(compiler: Compiler, t: ibis.Table) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each stage stay of the deals of `t` (entered, left, days, age at the moment), and per
+    deal its group, the rank of the furthest stage it reached, won and closed."""
+    wh = compiler.wh
+    _, order = _stage_order(compiler)
     opps = t.select(o_id=t.opportunity_id, _group=t._group, current=t.stage,
                     is_won=t.is_won, is_closed=t.is_closed)
     h = wh.table("opportunity_stage_history")
@@ -147,10 +224,20 @@ def _pipeline_steps(compiler: Compiler, t: ibis.Table) -> list[FunnelStep]:
     as_of = pd.Timestamp(compiler.ctx.as_of)
     stays["days"] = (stays["left_at"] - stays["entered_at"]).dt.total_seconds() / 86400
     stays["age"] = (as_of - stays["entered_at"]).dt.total_seconds() / 86400
-    frame = wh.execute(opps.group_by("_group").aggregate(_all=opps.count()))
     furthest = stays.groupby("opportunity_id").agg(_group=("_group", "first"),
                                                    top=("rank", "max"), won=("is_won", "first"),
                                                    closed=("is_closed", "first"))
+    return stays, furthest
+
+
+def _pipeline_steps(compiler: Compiler, t: ibis.Table) -> list[FunnelStep]:
+    wh = compiler.wh
+    open_stages, order = _stage_order(compiler)
+    won = wh.settings.won_stage.name
+    labels = {s.name: s.label_zh or s.name for s in wh.settings.stages}
+    stays, furthest = _stays(compiler, t)
+    opps = t.select("_group")
+    frame = wh.execute(opps.group_by("_group").aggregate(_all=opps.count()))
     stages = [*open_stages, won]
     counts = {}
     for stage in stages:

@@ -183,24 +183,49 @@ def drill_command(
 def funnel_command(
     kind: Annotated[str, typer.Argument(help="leads or pipeline")],
     by: Annotated[str | None, typer.Option("--by", "-b", help="a dimension, e.g. owner")] = None,
+    snapshot: Annotated[bool, typer.Option(
+        "--snapshot", help="where records stood at --to (default: how the records created "
+                           "in the period moved)")] = False,
     date_from: From = None,
     date_to: To = None,
     where: Where = None,
+    records: Annotated[str | None, typer.Option(
+        "--records", help="list the records that reached this step instead")] = None,
+    group: Annotated[str | None, typer.Option(
+        "--group", help="with --records and --by: the group's value")] = None,
+    limit: Annotated[int, typer.Option(help="records to list")] = 100,
     user: AsUser = None,
     output: FormatOpt = Format.table,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """The lead funnel or the opportunity stage funnel of the records created in the period:
-    counts, conversion, drop-off, days in stage, stalls and win probability per stage."""
+    counts, conversion, drop-off, days in stage, stalls and win probability per stage; with
+    --snapshot, where the records stood at --to; with --records STEP, the records behind a
+    step."""
     from revlens.analytics.funnels import FunnelRequest, funnel
     from revlens.metrics.query import valid
 
     request = valid(FunnelRequest, kind=kind, by=by, filters=_filters(where),
+                    mode="snapshot" if snapshot else "cohort",
                     date_from=_day(date_from), date_to=_day(date_to))
+    if records is not None:
+        from revlens.analytics.funnels import funnel_records
+
+        with _open(workspace) as ws:
+            value = _value(group) if group is not None else None
+            listed = funnel_records(ws.warehouse, request, records, value, _scope(ws, user),
+                                    limit=limit)
+        emit(listed.rows, output, f"{kind} funnel, {records}: {listed.total:,} records")
+        return
     with _open(workspace) as ws:
         result = funnel(ws.warehouse, request, _scope(ws, user))
-    records = [s.as_record(by) for s in result.steps]
-    if kind == "leads":
-        drop = ("median_days", "mean_days", "stalled", "win_probability")
-        records = [{k: v for k, v in r.items() if k not in drop} for r in records]
-    emit(records, output, f"{kind} funnel")
+    rows = [s.as_record(by) for s in result.steps]
+    drop = {"median_days", "mean_days", "stalled", "win_probability"} if kind == "leads" \
+        else set()
+    if snapshot:
+        drop |= {"conversion_from_previous", "conversion_from_first", "drop_off",
+                 "median_days", "mean_days", "stalled", "win_probability"}
+    if kind == "leads" or not snapshot:
+        drop.add("amount")
+    rows = [{k: v for k, v in r.items() if k not in drop} for r in rows]
+    emit(rows, output, f"{kind} funnel")

@@ -67,12 +67,13 @@ def drill(wh: Warehouse, request: DrillRequest, scope: Scope | None = None,
     total = int(wh.execute(t.count()))
     page = wh.to_arrow(listed.limit(request.limit, offset=request.offset)).to_pylist()
     return DrillResult(metric=request.metric, model=model.name, columns=columns,
-                       rows=[{k: _json(v) for k, v in row.items()} for row in page],
+                       rows=[{k: json_value(v) for k, v in row.items()} for row in page],
                        total=total, sql=str(ibis.to_sql(listed, dialect="duckdb")),
                        scope=scope.describe())
 
 
-def _json(value):
+def json_value(value):
+    """A value of a record as JSON can carry it (decimals as numbers, times as ISO text)."""
     if isinstance(value, Decimal):
         return float(value)
     if hasattr(value, "isoformat"):

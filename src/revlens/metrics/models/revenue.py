@@ -83,7 +83,8 @@ def payments(ctx: ModelContext) -> ibis.Table:
 def customers(ctx: ModelContext) -> ibis.Table:
     """One row per account with an order signed by `as_of`: when it became a customer, the
     channel of its first order's lead, how many orders it signed, whether it bought more
-    (repurchase: a second order; upsell: an upsell or cross-sell order), its revenue in the 12
+    (repurchase: a second order; upsell: an upsell order; cross-sell: a cross-sell order),
+    its revenue in the 12
     months before `as_of` and in the 12 before those (for net revenue retention), and whether
     it churned (it had a contract and none runs at `as_of`)."""
     o = orders(ctx)
@@ -96,7 +97,8 @@ def customers(ctx: ModelContext) -> ibis.Table:
     first_channel = o.lead_channel.first(order_by=[o.signed_at, o.order_id])
     agg = o.group_by("account_id").aggregate(
         first_order_at=o.signed_at.min(), orders=o.count(), revenue=amount.sum(),
-        upsell_orders=o.type.isin(["upsell", "cross_sell"]).sum(),
+        upsell_orders=(o.type == "upsell").sum(),
+        cross_sell_orders=(o.type == "cross_sell").sum(),
         revenue_last_12m=amount.sum(where=o.signed_at >= year_ago).fill_null(0.0),
         revenue_prior_12m=amount.sum(where=(o.signed_at >= two_years)
                                      & (o.signed_at < year_ago)).fill_null(0.0),
@@ -107,6 +109,7 @@ def customers(ctx: ModelContext) -> ibis.Table:
     agg = _owned_by_account(ctx, agg)
     return agg.mutate(
         repurchased=agg.orders >= 2, upsold=agg.upsell_orders > 0,
+        cross_sold=agg.cross_sell_orders > 0,
         churned=agg.contract_end.notnull() & (agg.contract_end < today),
         retained_base=ibis.ifelse(agg.revenue_prior_12m > 0, agg.revenue_prior_12m, 0.0),
         retained_revenue=ibis.ifelse(agg.revenue_prior_12m > 0, agg.revenue_last_12m, 0.0),
