@@ -21,7 +21,7 @@ DOC = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
 def test_the_doc_commands_run(cli, ws_env):
     commands = revlens_commands(DOC)
     assert [c[1] for c in commands] == ["demo", "refresh", "metrics", "metrics", *["query"] * 5,
-                                        "drill", "funnel", "funnel", "cohorts", *["forecast"] * 3]
+                                        "drill", *["funnel"] * 4, "cohorts", *["forecast"] * 3]
     outputs = []
     for args in commands:
         run = cli(*args[1:], env=ws_env)
@@ -41,8 +41,9 @@ def test_the_doc_commands_run(cli, ws_env):
                 and r["median_days"] is not None and r["count"] >= 20]
     slowest = max(solution, key=lambda r: r["median_days"])
     assert slowest["owner"] == truth["user_id"]
-    assert "2026-Q3" in outputs[13] and "stored" in outputs[14]
-    accuracy = {r["method"]: r for r in json.loads(outputs[15])}
+    assert "negotiation" in outputs[12] and outputs[13].count("│ L0") == 5
+    assert "2026-Q3" in outputs[15] and "stored" in outputs[16]
+    accuracy = {r["method"]: r for r in json.loads(outputs[17])}
     assert set(accuracy) == {"stage_weighted", "learned", "time_series"}
     assert all(0 < r["mape"] < 1 and r["snapshots"] > 0 for r in accuracy.values())
 
