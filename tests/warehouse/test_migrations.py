@@ -12,6 +12,7 @@ from revlens.warehouse.schema import (
     ATTRIBUTION_CREDITS_TABLE,
     ATTRIBUTION_MODELS_TABLE,
     BATCHES_TABLE,
+    FORECAST_SNAPSHOTS_TABLE,
     IDENTITY_EDGES_TABLE,
     IDENTITY_LINKS_TABLE,
     IDENTITY_LOG_TABLE,
@@ -95,7 +96,8 @@ def test_every_entity_has_a_table_with_typed_columns(settings, path):
     assert set(tables) == {*ENTITIES, BATCHES_TABLE, REJECTS_TABLE, MIGRATIONS_TABLE,
                            SYNC_STATE_TABLE, IDENTITY_LINKS_TABLE, ATTRIBUTION_CREDITS_TABLE,
                            ATTRIBUTION_MODELS_TABLE, IDENTITY_MAP_TABLE, IDENTITY_EDGES_TABLE,
-                           IDENTITY_REJECTIONS_TABLE, IDENTITY_LOG_TABLE}
+                           IDENTITY_REJECTIONS_TABLE, IDENTITY_LOG_TABLE,
+                           FORECAST_SNAPSHOTS_TABLE}
     for name, ent in ENTITIES.items():
         expected = [(c.name, DUCKDB_TYPES[c.kind]) for c in ent.columns] + SYSTEM
         assert tables[name] == expected, name

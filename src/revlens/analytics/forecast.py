@@ -205,8 +205,8 @@ def forecast(wh: Warehouse, request: ForecastRequest, scope: Scope | None = None
     start_at = pd.Timestamp(instant(start, zone))
     won_mask = deals["closed_then"] & deals["is_won"] & (deals["closed_at"] >= start_at)
     won_to_date = float(deals.loc[won_mask, "amount"].sum())
-    closing = ~deals["closed_then"] & deals["expected_close_date"].notna() & (
-        pd.to_datetime(deals["expected_close_date"]).dt.date <= end)
+    expected = pd.to_datetime(deals["expected_close_date"])
+    closing = ~deals["closed_then"] & expected.notna() & (expected <= pd.Timestamp(end))
     open_deals = deals[closing].copy()
     configured = {s.name: s.probability for s in wh.settings.stages}
     learned = learned_probabilities(compiler, cut)
