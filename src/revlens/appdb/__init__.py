@@ -61,7 +61,8 @@ class AppDB:
     # -- users -----------------------------------------------------------------------------
     def create_user(self, username: str, password: str, role: str = "analyst",
                     display_name: str = "", staff_id: str | None = None,
-                    scope: str | None = None) -> User:
+                    scope: str | None = None, pii: bool | None = None) -> User:
+        """A new user; `pii` (may see personal data unmasked) defaults to true for admins."""
         if len(password) < 8:
             raise RevLensError("a password needs at least 8 characters")
         if scope not in (None, "own", "team", "all"):
@@ -71,7 +72,7 @@ class AppDB:
                 raise RevLensError(f"user {username!r} exists already")
             user = User(username=username, display_name=display_name or username,
                         password_hash=_hasher.hash(password), role=role, staff_id=staff_id,
-                        scope=scope)
+                        scope=scope, pii=role == "admin" if pii is None else pii)
             s.add(user)
         return user
 

@@ -32,6 +32,8 @@ class User(Base):
     staff_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # own | team | all; empty = the role's default (revlens.metrics.scope.DEFAULT_LEVEL)
     scope: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # may see phones, e-mail addresses and WeChat ids unmasked
+    pii: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # The counts every import batch records; rows_read == inserted + updated + unchanged + rejected.
