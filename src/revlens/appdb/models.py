@@ -91,3 +91,33 @@ class Source(Base):
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class TagRule(Base):
+    """A rule-defined tag: `condition` is a `revlens.cdp.conditions.Condition` as JSON; the
+    people or accounts satisfying it carry the tag after each refresh."""
+
+    __tablename__ = "tag_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    level: Mapped[str] = mapped_column(String(10), default="person")   # person | account
+    description: Mapped[str] = mapped_column(Text, default="")
+    condition: Mapped[dict] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ManualTag(Base):
+    """A tag a person put on one person or account by hand."""
+
+    __tablename__ = "manual_tags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag: Mapped[str] = mapped_column(String(100), index=True)
+    level: Mapped[str] = mapped_column(String(10), default="person")
+    subject_id: Mapped[str] = mapped_column(String(100), index=True)
+    added_by: Mapped[str] = mapped_column(String(100), default="")
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
