@@ -7,7 +7,8 @@ from collections.abc import Callable
 from revlens.workspace import Workspace
 
 STEP_MODULES = ("revlens.analytics.lead_events", "revlens.identity.graph",
-                "revlens.attribution.credits", "revlens.cdp.tags", "revlens.metrics.materialize",
+                "revlens.attribution.credits", "revlens.cdp.tags", "revlens.cdp.segments",
+                "revlens.metrics.materialize",
                 "revlens.analytics.forecast")
 """In the order they run: attribution reads the identity map, the metric models read the
 attribution credits, the forecast reads the metric models."""

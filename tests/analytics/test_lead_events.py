@@ -25,7 +25,8 @@ def test_refresh_builds_lead_status_events(tmp_path):
         import_file(ws, "leads", leads)
         import_file(ws, "lead_status_history", history)
         assert refresh(ws) == ["lead_status_events", "identity_map", "attribution_credits",
-                               "tags", "metric_models", "forecast_snapshots"]
+                               "tags", "segment_members", "metric_models",
+                               "forecast_snapshots"]
         events = ws.warehouse.table("lead_status_events")
         rows = ws.warehouse.to_arrow(events.order_by(["lead_id", "changed_at"]).select(
             "lead_id", "status", "source")).to_pylist()

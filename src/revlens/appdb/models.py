@@ -121,3 +121,20 @@ class ManualTag(Base):
     subject_id: Mapped[str] = mapped_column(String(100), index=True)
     added_by: Mapped[str] = mapped_column(String(100), default="")
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Segment(Base):
+    """A saved segment: people or accounts satisfying `condition` (a
+    `revlens.cdp.conditions.Condition` as JSON); its members are written by refresh."""
+
+    __tablename__ = "segments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    level: Mapped[str] = mapped_column(String(10), default="person")   # person | account
+    description: Mapped[str] = mapped_column(Text, default="")
+    condition: Mapped[dict] = mapped_column(JSON)
+    shared: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

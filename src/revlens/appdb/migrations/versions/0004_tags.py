@@ -1,4 +1,4 @@
-"""tag rules and manual tags
+"""tag rules, manual tags and segments
 
 Revision ID: 0004
 Revises: 0003
@@ -35,6 +35,21 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "segments",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(100), nullable=False, unique=True),
+        sa.Column("level", sa.String(10), nullable=False, server_default="person"),
+        sa.Column("description", sa.Text, nullable=False, server_default=""),
+        sa.Column("condition", sa.JSON, nullable=False),
+        sa.Column("shared", sa.Boolean, nullable=False, server_default=sa.true()),
+        sa.Column("created_by", sa.String(100), nullable=False, server_default=""),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("segments")
     op.drop_table("manual_tags")
     op.drop_table("tag_rules")
