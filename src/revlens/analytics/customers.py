@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from revlens.analytics.funnels import _records_of
 from revlens.metrics.catalog import Catalog
 from revlens.metrics.compiler import Compiler, Period
 from revlens.metrics.scope import Scope
@@ -52,7 +51,7 @@ def cohort_retention(wh: Warehouse, request: CohortRequest, scope: Scope | None 
                      catalog: Catalog | None = None) -> CohortReport:
     scope = scope or Scope.everything()
     compiler = Compiler(wh, catalog or Catalog.load(wh.settings.workspace), scope)
-    t = compiler.records(_records_of("orders"), [], Period(None, request.date_to))
+    t = compiler.model_rows("orders", period=Period(None, request.date_to))
     local = compiler.ctx.local(t.signed_at).date()
     orders = wh.execute(t.select("account_id", "start_date", "end_date", signed=local,
                                  amount=t.amount.cast("float64")))

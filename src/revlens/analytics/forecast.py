@@ -31,9 +31,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from revlens.analytics.funnels import _records_of
 from revlens.metrics.catalog import Catalog
-from revlens.metrics.compiler import Compiler, Period
+from revlens.metrics.compiler import Compiler
 from revlens.metrics.periods import instant, label
 from revlens.metrics.scope import Scope
 from revlens.warehouse import Warehouse, refresh_step
@@ -111,7 +110,7 @@ def deals_as_of(compiler: Compiler, cut: datetime, t: ibis.Table | None = None) 
     stood then: stage, amount, open or closed, won."""
     wh = compiler.wh
     if t is None:
-        t = compiler.records(_records_of("opportunities"), [], Period(None, None))
+        t = compiler.model_rows("opportunities")
         t = t.mutate(_group=ibis.literal(""))
     moment = ibis.literal(cut)
     t = t.filter(t.created_at < moment)
@@ -145,7 +144,7 @@ def learned_probabilities(compiler: Compiler, cut: datetime) -> dict[str, float]
     wh = compiler.wh
     opens = [s.name for s in wh.settings.stages if s.kind == "open"]
     rank = {name: i for i, name in enumerate(opens)}
-    t = compiler.records(_records_of("opportunities"), [], Period(None, None))
+    t = compiler.model_rows("opportunities")
     closed = t.filter(t.closed_at.notnull() & (t.closed_at < ibis.literal(cut)))
     h = wh.table("opportunity_stage_history")
     h = h.filter(h.stage.isin(opens))
@@ -162,7 +161,7 @@ def learned_probabilities(compiler: Compiler, cut: datetime) -> dict[str, float]
 
 
 def _monthly_won(compiler: Compiler, cut: datetime) -> pd.Series:
-    t = compiler.records(_records_of("opportunities"), [], Period(None, None))
+    t = compiler.model_rows("opportunities")
     won = t.filter(t.is_won & t.closed_at.notnull() & (t.closed_at < ibis.literal(cut)))
     month = compiler.ctx.local(won.closed_at).truncate("M").date()
     frame = compiler.wh.execute(won.group_by(month=month).aggregate(
@@ -313,7 +312,7 @@ def forecast_accuracy(wh: Warehouse, as_of: date | None = None) -> AccuracyRepor
     if snaps.empty:
         return AccuracyReport(methods=[], snapshots=[])
     compiler = Compiler(wh, Catalog.load(wh.settings.workspace), Scope.everything())
-    t = compiler.records(_records_of("opportunities"), [], Period(None, None))
+    t = compiler.model_rows("opportunities")
     won = wh.execute(t.filter(t.is_won & t.closed_at.notnull()).select(
         "closed_at", amount=t.amount.cast("float64")))
     local = won["closed_at"].dt.tz_convert(wh.settings.timezone).dt.date

@@ -21,7 +21,7 @@ import ibis
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from revlens.metrics.catalog import Catalog, Measure, Metric, Text
+from revlens.metrics.catalog import Catalog, Metric
 from revlens.metrics.compiler import Compiler, Period, check_dimensions
 from revlens.metrics.drill import json_value
 from revlens.metrics.exceptions import InvalidQuery
@@ -72,11 +72,6 @@ class FunnelResult(BaseModel):
     scope: str
 
 
-def _records_of(model: str) -> Metric:
-    return Metric(id=f"{model}_funnel", label=Text(en=model, zh=model),
-                  description=Text(en=model, zh=model), model=model, measure=Measure(agg="count"))
-
-
 def funnel(wh: Warehouse, request: FunnelRequest, scope: Scope | None = None,
            catalog: Catalog | None = None) -> FunnelResult:
     scope = scope or Scope.everything()
@@ -106,7 +101,7 @@ def _compiler(wh: Warehouse, request: FunnelRequest, scope: Scope,
 
 def _funnel_records(compiler: Compiler, request: FunnelRequest) -> ibis.Table:
     """The leads or deals the funnel follows, scoped and filtered, with `_group`."""
-    metric = _records_of("leads" if request.kind == "leads" else "opportunities")
+    metric = Metric.records_of("leads" if request.kind == "leads" else "opportunities")
     period = Period(request.date_from, request.date_to) if request.mode == "cohort" \
         else Period(None, None)
     t = compiler.records(metric, request.filters, period)
@@ -153,7 +148,7 @@ def funnel_records(wh: Warehouse, request: FunnelRequest, stage: str,
             hit = furthest[(furthest["top"] >= order[stage])
                            & (furthest["won"] if stage == won else True)]
             t = t.filter(t.opportunity_id.isin(sorted(hit.index.tolist())))
-    model = compiler.model_of(_records_of("leads" if request.kind == "leads"
+    model = compiler.model_of(Metric.records_of("leads" if request.kind == "leads"
                                           else "opportunities"))
     columns = [c for c in model.record_columns if c in t.columns]
     listed = t.select(*columns).order_by([ibis.desc(model.time), model.key])

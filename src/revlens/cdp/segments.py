@@ -24,13 +24,12 @@ from pydantic import BaseModel
 from scipy import stats
 from sqlalchemy import select
 
-from revlens.analytics.funnels import _records_of
 from revlens.appdb import AppDB
 from revlens.appdb.models import Segment
 from revlens.cdp.conditions import Condition, Evaluator, Level
 from revlens.cdp.tags import TagError, parse_condition
 from revlens.metrics.catalog import Catalog
-from revlens.metrics.compiler import Compiler, Period
+from revlens.metrics.compiler import Compiler
 from revlens.metrics.scope import Scope
 from revlens.warehouse import Warehouse, refresh_step
 from revlens.warehouse.schema import IDENTITY_MAP_TABLE
@@ -157,8 +156,8 @@ def compare_segment(wh: Warehouse, name: str, level: Level, condition: Condition
     scope = scope or Scope.everything()
     inside = set(members(wh, level, condition, as_of))
     compiler = Compiler(wh, Catalog.load(wh.settings.workspace), scope)
-    leads = compiler.records(_records_of("leads"), [], Period(None, None))
-    deals = compiler.records(_records_of("opportunities"), [], Period(None, None))
+    leads = compiler.model_rows("leads")
+    deals = compiler.model_rows("opportunities")
     deals = wh.execute(deals.select("opportunity_id", "account_id", "lead_id", "is_won",
                                     "is_closed", "cycle_days",
                                     amount=deals.amount.cast("float64")))

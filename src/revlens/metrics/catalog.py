@@ -112,6 +112,14 @@ class Metric(BaseModel, frozen=True):
     def is_derived(self) -> bool:
         return self.derived is not None
 
+    @classmethod
+    def records_of(cls, model: str) -> Metric:
+        """A count of every record of `model`: what analyses that read a base model's rows
+        (funnels, cohorts, the forecast) measure through the compiler, scope included."""
+        return cls(id=f"{model}_records", label=Text(en=model, zh=model),
+                   description=Text(en=model, zh=model), model=model,
+                   measure=Measure(agg="count"))
+
 
 class Catalog:
     """Metrics by id, validated together: models exist, derived metrics refer to known

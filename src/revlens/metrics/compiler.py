@@ -69,6 +69,12 @@ class Compiler:
         condition = self.condition(t, metric)
         return t if condition is None else t.filter(condition)
 
+    def model_rows(self, model: str, filters: Iterable[Filter] = (),
+                   period: Period | None = None) -> ir.Table:
+        """Every record of base model `model` in the scope, filtered, within `period` (by the
+        model's time column)."""
+        return self.records(Metric.records_of(model), filters, period or Period(None, None))
+
     def scoped(self, metric: Metric) -> ir.Table:
         t = self.models[metric.model].table(self.ctx)
         if self.scope.restricted:
