@@ -65,3 +65,38 @@ def test_saved_segments_get_their_members_on_refresh(workspace, tmp_path, cli, w
     assert listed.stdout.split() == ["account_id", "A1"]
     missing = cli("segments", "compare", "nope", env=ws_env)
     assert missing.exit_code == 1 and "no segment 'nope'" in missing.stderr
+
+
+def test_rest_api_of_tags_and_segments(story_dir):
+    import httpx
+    from fastapi import FastAPI
+
+    from revlens.cdp.api import customers_router
+    from revlens.config import load_settings
+    from tests.http_server import served
+    from tests.metrics.story import PASSWORD
+
+    app = FastAPI()
+    app.include_router(customers_router(lambda: load_settings(story_dir)))
+    body = {"level": "account", "condition": {"kind": "attribute", "field": "specialized",
+                                              "op": "eq", "value": True}}
+    with served(app) as url:
+        analyst, rep = ("analyst", PASSWORD), ("zhangsan", PASSWORD)
+        assert httpx.put(f"{url}/api/v1/segments/api-spec", json=body,
+                         auth=rep).status_code == 403
+        saved = httpx.put(f"{url}/api/v1/segments/api-spec", json=body, auth=analyst)
+        assert saved.status_code == 200 and saved.json()["level"] == "account"
+        preview = httpx.post(f"{url}/api/v1/segments/preview", json=body, auth=rep)
+        assert preview.json() == {"level": "account", "count": 1}
+        compared = httpx.get(f"{url}/api/v1/segments/api-spec/compare", auth=analyst).json()
+        assert compared["segment_figures"]["won_deals"] == 2
+        bad = httpx.post(f"{url}/api/v1/segments/preview", auth=analyst,
+                         json={"condition": {"kind": "sometimes"}})
+        assert bad.status_code == 422 and "not a valid condition" in bad.text
+        rules = httpx.get(f"{url}/api/v1/tags", auth=rep).json()
+        assert {"高意向", "专精特新"} <= {r["name"] for r in rules}
+        tagged = httpx.get(f"{url}/api/v1/tags/专精特新/members", params={"level": "account"},
+                           auth=analyst).json()
+        assert [r["account_id"] for r in tagged] == ["A1"]
+        assert httpx.get(f"{url}/api/v1/segments/nope/compare", auth=analyst).status_code == 400
+        assert httpx.get(f"{url}/api/v1/tags").status_code == 401

@@ -17,7 +17,7 @@ from nicegui import ui
 from revlens import __version__
 from revlens.app.i18n import LOCALES, format_datetime, format_int, t
 from revlens.attribution.api import attribution_router
-from revlens.cdp.api import profiles_router
+from revlens.cdp.api import customers_router, profiles_router
 from revlens.config import Settings
 from revlens.connectors.sync import scheduler as sync_scheduler
 from revlens.errors import RevLensError, WorkspaceBusy
@@ -121,6 +121,7 @@ def run(settings: Settings, host: str, port: int) -> None:
     nicegui_app.include_router(attribution_router(lambda: _state["settings"]))
     nicegui_app.include_router(metrics_router(lambda: _state["settings"]))
     nicegui_app.include_router(profiles_router(lambda: _state["settings"]))
+    nicegui_app.include_router(customers_router(lambda: _state["settings"]))
     scheduler = sync_scheduler.start(settings)  # sources.toml schedules
     nicegui_app.on_shutdown(lambda: scheduler.stop())
     nicegui_app.on_startup(gc.freeze)  # what is loaded by now lives as long as the server:
