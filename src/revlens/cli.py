@@ -24,6 +24,7 @@ from revlens.analytics.cli import cohorts_command, forecast_app
 from revlens.appdb.models import COUNT_FIELDS
 from revlens.attribution.cli import attribution_app
 from revlens.cdp.cli import profile_app
+from revlens.cdp.privacy_cli import privacy_app
 from revlens.cdp.segments_cli import segments_app
 from revlens.cdp.tags_cli import tags_app
 from revlens.cli_options import InputFormatOpt, MappingOpt, WorkspaceOpt, err, out
@@ -42,6 +43,7 @@ app.add_typer(forecast_app, name="forecast")
 app.add_typer(profile_app, name="profile")
 app.add_typer(tags_app, name="tags")
 app.add_typer(segments_app, name="segments")
+app.add_typer(privacy_app, name="privacy")
 app.command("query")(query_command)
 app.command("drill")(drill_command)
 app.command("funnel")(funnel_command)

@@ -19,7 +19,7 @@ DOC = (ROOT / "docs" / "customers.md").read_text(encoding="utf-8")
 def test_the_doc_commands_run(cli, ws_env):
     commands = revlens_commands(DOC)
     assert [c[1] for c in commands] == ["demo", "refresh", "profile", "profile", *["tags"] * 3,
-                                        "refresh", "tags", *["segments"] * 3]
+                                        "refresh", "tags", *["segments"] * 3, *["privacy"] * 3]
     outputs = []
     for args in commands:
         run = cli(*args[1:], env=ws_env)
@@ -37,3 +37,5 @@ def test_the_doc_commands_run(cli, ws_env):
     assert shorter and int(shorter.group(1)) < 85          # the planted 0.7x cycle
     both = json.loads(outputs[11])
     assert both["segment_figures"]["members"] > 0 and both["level"] == "person"
+    assert "unsubscribed" in outputs[13] and "email" in outputs[13]
+    assert "erased person" in outputs[14] and "leads" in outputs[14]

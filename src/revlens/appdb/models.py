@@ -138,3 +138,31 @@ class Segment(Base):
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Consent(Base):
+    """A person's consent, or its withdrawal, for one channel of contact (PIPL, GDPR)."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(40), index=True)
+    channel: Mapped[str] = mapped_column(String(20))     # email | sms | phone | wechat | all
+    status: Mapped[str] = mapped_column(String(20))      # granted | withdrawn | unsubscribed
+    source: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PrivacyRequest(Base):
+    """A carried-out privacy request. The person is kept only as a SHA-256 of their person id,
+    with what was removed."""
+
+    __tablename__ = "privacy_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))         # erase
+    subject_hash: Mapped[str] = mapped_column(String(64))
+    counts: Mapped[dict] = mapped_column(JSON)
+    requested_by: Mapped[str] = mapped_column(String(100), default="")
+    done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

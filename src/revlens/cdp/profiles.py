@@ -99,7 +99,7 @@ def _rows(wh: Warehouse, expr: ibis.Table) -> list[dict]:
             for r in wh.to_arrow(expr).to_pylist()]
 
 
-def _person_of(wh: Warehouse, key: str) -> str:
+def person_of(wh: Warehouse, key: str) -> str:
     if IDENTITY_MAP_TABLE not in wh.tables():
         raise ProfileNotFound("person", key)
     ids = wh.table(IDENTITY_MAP_TABLE)
@@ -117,7 +117,7 @@ def _person_of(wh: Warehouse, key: str) -> str:
 def person_profile(wh: Warehouse, key: str, scope: Scope | None = None, pii: bool = True,
                    timeline_limit: int = 200) -> Profile:
     scope = scope or Scope.everything()
-    person = _person_of(wh, key)
+    person = person_of(wh, key)
     ids = wh.table(IDENTITY_MAP_TABLE)
     identifiers = _rows(wh, ids.filter(ids.person_id == person).select(
         "identifier_type", "identifier_value", "first_seen").order_by(
@@ -132,7 +132,7 @@ def person_profile(wh: Warehouse, key: str, scope: Scope | None = None, pii: boo
     account = mine[0]["account_id"] if mine else None
     leads = _rows(wh, _isin(wh.table("leads"), "lead_id", by_type.get("lead_id")))
     contacts = _rows(wh, _isin(wh.table("contacts"), "contact_id", by_type.get("contact_id")))
-    touches = _touches_of(wh, by_type)
+    touches = touches_of(wh, by_type)
     profile = _assemble(wh, "person", person, account, leads, contacts, touches, scope, pii,
                         timeline_limit)
     profile.identifiers = [Identifier(
@@ -165,7 +165,7 @@ def account_profile(wh: Warehouse, account_id: str, scope: Scope | None = None,
         for r in _rows(wh, ids.filter(ids.person_id.isin(people))):
             by_type.setdefault(r["identifier_type"], []).append(r["identifier_value"])
     t = wh.table("touchpoints")
-    touches = _touches_of(wh, by_type, extra=t.account_id == account_id)
+    touches = touches_of(wh, by_type, extra=t.account_id == account_id)
     profile = _assemble(wh, "account", account_id, account_id, leads, contacts, touches, scope,
                         pii, timeline_limit, account_row=found[0])
     profile.people = people
@@ -176,7 +176,7 @@ def _isin(t: ibis.Table, column: str, values: list[str] | None) -> ibis.Table:
     return t.filter(t[column].isin(values or []) if values else ibis.literal(False))
 
 
-def _touches_of(wh: Warehouse, by_type: dict[str, list[str]],
+def touches_of(wh: Warehouse, by_type: dict[str, list[str]],
                 extra: ibis.BooleanValue | None = None) -> list[dict]:
     t = wh.table("touchpoints")
     condition = extra
