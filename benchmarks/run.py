@@ -24,7 +24,7 @@ from benchmarks.registry import BENCHMARKS, SCALES, Figure, RunContext  # noqa: 
 
 MODULES = (  # each registers its benchmarks on import
     "benchmarks.bench_import", "benchmarks.bench_tracking", "benchmarks.bench_attribution",
-    "benchmarks.bench_identity", "benchmarks.bench_metrics",
+    "benchmarks.bench_identity", "benchmarks.bench_metrics", "benchmarks.bench_identity_quality",
 )
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 
@@ -43,6 +43,8 @@ def format_value(value: float | None, unit: str) -> str:
         return f"{value:,.2f} points"
     if unit == "ms":
         return f"{value:,.1f} ms"
+    if unit == "share":
+        return f"{value:.4f}"
     return f"{value:,.0f} {unit}".rstrip()
 
 

@@ -196,7 +196,8 @@ def generate(out_dir: Path, scale: str = "small", seed: int = 42,
     """Write a reproducible two-year demo history (ending 2026-10-31) to ``out_dir``.
 
     Files: ``<entity>.csv`` for every entity of :data:`IMPORT_ORDER`, ``ad_exports/``,
-    ``messy/``, ``truth.json`` and ``manifest.json``. The same ``scale`` and ``seed`` always
+    ``messy/``, ``truth.json``, ``truth_identity.csv`` (the true person and account of every
+    lead and contact) and ``manifest.json``. The same ``scale`` and ``seed`` always
     give byte-identical files.
     """
     started = perf_counter()
@@ -216,6 +217,8 @@ def generate(out_dir: Path, scale: str = "small", seed: int = 42,
     summary.rows = {e: summary.rows[e] for e in IMPORT_ORDER}
     say("truth.json")
     _dump(out / "truth.json", _truth(world, summary, core, money, messy))
+    truth.identity_records(world.people, world.leads, world.acc).to_csv(
+        out / "truth_identity.csv", index=False)
     _dump(out / "manifest.json", {
         "scale": spec.name, "seed": seed, "end_date": END_DATE.isoformat(),
         "import_order": list(IMPORT_ORDER),

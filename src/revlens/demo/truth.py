@@ -147,3 +147,24 @@ def totals(opps: pd.DataFrame, orders: pd.DataFrame, pay: pd.DataFrame, leads: p
         "ad_spend_clicks": int(spend["clicks"].sum()),
         "touchpoints_by_type": {TOUCH_TYPES[i]: int(k) for i, k in enumerate(types) if k},
     }
+
+
+def identity_records(people: pd.DataFrame, leads: pd.DataFrame, acc: pd.DataFrame
+                     ) -> pd.DataFrame:
+    """Every lead and contact with its true person and that person's account (empty for a
+    prospect): the answer key of `truth_identity.csv`."""
+    account_ids = acc["account_id"].to_numpy()
+
+    def account_of(person: np.ndarray) -> np.ndarray:
+        idx = people["account_idx"].to_numpy()[person]
+        return np.where(idx >= 0, account_ids[np.maximum(idx, 0)], "")
+
+    lead_person = leads["person_idx"].to_numpy()
+    contacts = people.index[people["is_contact"].to_numpy()].to_numpy()
+    return pd.DataFrame({
+        "record_type": ["lead"] * len(leads) + ["contact"] * len(contacts),
+        "record_id": np.r_[leads["lead_id"].to_numpy(),
+                           people["contact_id"].to_numpy()[contacts]],
+        "person": np.r_[lead_person, contacts].astype(np.int64),
+        "account_id": np.r_[account_of(lead_person), account_of(contacts)],
+    })
