@@ -3,7 +3,8 @@ default) or on the PostgreSQL server at 127.0.0.1:5432.
 
 Tests that take `workspace` (or `workspace_dir`) run twice: `[sqlite]` and `[postgres]`. The
 PostgreSQL runs share one database per test session (per xdist worker), `revlens_test_<hex>`,
-created here and dropped at the end; its import batches are deleted before each test.
+created here and dropped at the end; its import batches, tag rules, segments and other
+definitions are deleted before each test (`PG_CLEARED`).
 
 `Workspace.init` costs about half a second (argon2, every table), so each backend's workspace is
 initialised once per session and copied for each test; `tests/appdb` and `tests/test_cli.py`
@@ -28,6 +29,9 @@ from revlens.workspace import Workspace
 ADMIN_PASSWORD = "correct-horse-42"
 PG_SERVER = "host=127.0.0.1 port=5432 user=postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+PG_CLEARED = ("import_batches", "tag_rules", "manual_tags", "segments", "consents",
+              "privacy_requests", "match_decisions")
+"""App-database tables emptied before each test on the shared PostgreSQL database."""
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -116,8 +120,9 @@ def workspace_dir(app_db_url, ws_overrides, _templates, tmp_path_factory, tmp_pa
         root = tmp_path_factory.mktemp("template") / "ws"
         Workspace.init(root, admin_password=ADMIN_PASSWORD, **ws_overrides)
         _templates[app_db_url] = root
-    if app_db_url:
-        pg_execute(app_db_url, "DELETE FROM import_batches")
+    if app_db_url:      # what earlier tests left in the shared database (users stay)
+        for table in PG_CLEARED:
+            pg_execute(app_db_url, f"DELETE FROM {table}")
     target = tmp_path / "ws"
     shutil.copytree(_templates[app_db_url], target)
     return target

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from revlens.workspace import Workspace
 
-STEP_MODULES = ("revlens.analytics.lead_events", "revlens.identity.graph",
+STEP_MODULES = ("revlens.analytics.lead_events", "revlens.identity.companies",
+                "revlens.identity.graph",
                 "revlens.attribution.credits", "revlens.cdp.tags", "revlens.cdp.segments",
                 "revlens.metrics.materialize",
                 "revlens.analytics.forecast")

@@ -24,7 +24,8 @@ def test_refresh_builds_lead_status_events(tmp_path):
     with Workspace.open(root) as ws:
         import_file(ws, "leads", leads)
         import_file(ws, "lead_status_history", history)
-        assert refresh(ws) == ["lead_status_events", "identity_map", "attribution_credits",
+        assert refresh(ws) == ["lead_status_events", "account_matches", "identity_map",
+                               "attribution_credits",
                                "tags", "segment_members", "metric_models",
                                "forecast_snapshots"]
         events = ws.warehouse.table("lead_status_events")

@@ -166,3 +166,16 @@ class PrivacyRequest(Base):
     counts: Mapped[dict] = mapped_column(JSON)
     requested_by: Mapped[str] = mapped_column(String(100), default="")
     done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MatchDecision(Base):
+    """A person's decision on one lead → account match: confirmed or rejected."""
+
+    __tablename__ = "match_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_id: Mapped[str] = mapped_column(String(100), index=True)
+    account_id: Mapped[str] = mapped_column(String(100))
+    decision: Mapped[str] = mapped_column(String(20))        # confirmed | rejected
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

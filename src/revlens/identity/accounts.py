@@ -1,14 +1,16 @@
 """The account of each person: the account its CRM records name.
 
-A person's account is the account_id its contacts and leads carry; when they name several,
-the one named most often wins (ties: the smallest account_id). Persons known only from web
-visits have none until a record ties them to one.
+A person's account is the account_id its contacts and leads carry, or, for a lead naming none,
+the account its company name or e-mail domain matches (`revlens.identity.companies`); when
+they name several, the one named most often wins (ties: the smallest account_id). Persons
+known only from web visits have none until a record ties them to one.
 """
 
 from __future__ import annotations
 
 import ibis
 
+from revlens.identity.companies import MATCHES_TABLE
 from revlens.warehouse import Warehouse
 from revlens.warehouse.schema import IDENTITY_MAP_TABLE
 
@@ -23,6 +25,12 @@ def person_accounts(wh: Warehouse) -> ibis.Table:
         mine = ids.filter(ids.identifier_type == key)
         parts.append(mine.join(records, mine.identifier_value == records[key]).select(
             person_id=mine.person_id, account_id=records.account_id))
+    if MATCHES_TABLE in wh.tables():        # leads naming no account, matched by company
+        matches = wh.table(MATCHES_TABLE)
+        matches = matches.filter(matches.status.isin(["certain", "confirmed"]))
+        mine = ids.filter(ids.identifier_type == "lead_id")
+        parts.append(mine.join(matches, mine.identifier_value == matches.lead_id).select(
+            person_id=mine.person_id, account_id=matches.account_id))
     named = ibis.union(*parts, distinct=False)
     counted = named.group_by(["person_id", "account_id"]).aggregate(n=named.count())
     ranked = counted.mutate(rank=ibis.row_number().over(ibis.window(

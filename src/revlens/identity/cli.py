@@ -91,3 +91,46 @@ def export(output: Annotated[ExportFormat, typer.Option("--format", "-f")] = Exp
     writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
+
+
+@identity_app.command()
+def review(
+    confirm: Annotated[tuple[str, str] | None, typer.Option(
+        "--confirm", help="LEAD_ID ACCOUNT_ID: this lead belongs to this account")] = None,
+    reject: Annotated[tuple[str, str] | None, typer.Option(
+        "--reject", help="LEAD_ID ACCOUNT_ID: this lead does not belong to this account")] = None,
+    limit: Annotated[int, typer.Option(help="uncertain matches to list")] = 50,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Leads matched to more than one account, or with evidence against the match: confirm or
+    reject; decisions persist across runs (applied by the next refresh)."""
+    from revlens.identity.companies import decide, match_accounts
+    from revlens.workspace import Workspace
+
+    with Workspace.open(workspace, read_only=True) as ws:
+        for pair, decision in ((confirm, "confirmed"), (reject, "rejected")):
+            if pair is not None:
+                decide(ws.appdb, pair[0], pair[1], decision)
+                out.print(f"{decision} {pair[0]} → {pair[1]}")
+        if confirm or reject:
+            return
+        found = match_accounts(ws.warehouse, ws.appdb)
+        uncertain = found[found["status"] == "uncertain"].head(limit)
+        leads, accounts = ws.warehouse.table("leads"), ws.warehouse.table("accounts")
+        lead_rows = ws.warehouse.to_arrow(leads.filter(leads.lead_id.isin(
+            list(uncertain["lead_id"]) or [""])).select("lead_id", "company", "email",
+                                                      "province")).to_pylist()
+        account_rows = ws.warehouse.to_arrow(accounts.filter(accounts.account_id.isin(
+            list(uncertain["account_id"]) or [""])).select("account_id", "name", "domain",
+                                                         "province")).to_pylist()
+    by_lead = {r["lead_id"]: r for r in lead_rows}
+    by_account = {r["account_id"]: r for r in account_rows}
+    table = Table("lead", "company", "e-mail", "province", "account", "name", "domain",
+                  "province", "by", title=f"uncertain matches ({len(uncertain):,} shown)")
+    for row in uncertain.itertuples(index=False):
+        lead, account = by_lead.get(row.lead_id, {}), by_account.get(row.account_id, {})
+        table.add_row(row.lead_id, escape(lead.get("company") or ""),
+                      escape(lead.get("email") or ""), lead.get("province") or "",
+                      row.account_id, escape(account.get("name") or ""),
+                      account.get("domain") or "", account.get("province") or "", row.method)
+    out.print(table)
