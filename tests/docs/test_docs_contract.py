@@ -317,10 +317,12 @@ def _check_invocation(cmd, args: list[str], path: str, complete: bool = True) ->
             option = options[name]
             if not option.is_flag:
                 if not has_value:
-                    assert i + 1 < len(args), f"{path}: {name} needs a value"
-                    i += 1
+                    wanted = max(option.nargs, 1)
+                    assert i + wanted < len(args), f"{path}: {name} needs {wanted} value(s)"
+                    i += wanted
                     value = args[i]
-                _check_value(path, option, value)
+                if option.nargs <= 1:
+                    _check_value(path, option, value)
             i += 1
             continue
         if subcommands is not None and not positionals:

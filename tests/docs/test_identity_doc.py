@@ -18,7 +18,8 @@ DOC = (ROOT / "docs" / "identity.md").read_text(encoding="utf-8")
 def test_the_doc_commands_run(cli, ws_env):
     commands = revlens_commands(DOC)
     assert [c[1:3] for c in commands] == [["demo", "--no-serve"], ["identity", "run"],
-                                          ["identity", "explain"], ["identity", "export"]]
+                                          ["identity", "explain"], ["identity", "export"],
+                                          ["identity", "review"]]
     outputs = []
     for args in commands:
         run = cli(*args[1:], env=ws_env)
@@ -32,3 +33,4 @@ def test_the_doc_commands_run(cli, ws_env):
     assert {"identifier_type": "phone", "identifier_value": "+8613323442932",
             "person_id": person, "account_id": mine[0]["account_id"]} in mine
     assert len(mine) > 1                       # the phone's person has other identifiers
+    assert "uncertain matches" in outputs[4] and "│ L0" in outputs[4]
