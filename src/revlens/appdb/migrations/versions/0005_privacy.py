@@ -1,4 +1,4 @@
-"""consents, privacy requests and account-match decisions
+"""consents and privacy requests
 
 Revision ID: 0005
 Revises: 0004
@@ -33,18 +33,6 @@ def upgrade() -> None:
     )
 
 
-    op.create_table(
-        "match_decisions",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("lead_id", sa.String(100), nullable=False, index=True),
-        sa.Column("account_id", sa.String(100), nullable=False),
-        sa.Column("decision", sa.String(20), nullable=False),
-        sa.Column("decided_by", sa.String(100), nullable=False, server_default=""),
-        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
-    )
-
-
 def downgrade() -> None:
-    op.drop_table("match_decisions")
     op.drop_table("privacy_requests")
     op.drop_table("consents")
