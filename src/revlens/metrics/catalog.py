@@ -131,10 +131,22 @@ class Catalog:
 
     @classmethod
     def load(cls, workspace: Path | None = None) -> Catalog:
-        metrics: dict[str, Metric] = {}
+        """The shipped definitions and the workspace's. Parsing and validating them takes tens
+        of milliseconds, so a catalog is kept while none of its files changed (same names,
+        sizes and modification times)."""
         files = sorted(DEFINITIONS.glob("*.yaml"))
         if workspace is not None:
             files += sorted((Path(workspace) / WORKSPACE_FOLDER).glob("*.yaml"))
+        key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        if key not in _LOADED:
+            if len(_LOADED) >= 32:
+                _LOADED.pop(next(iter(_LOADED)))
+            _LOADED[key] = cls._read_all(files)
+        return _LOADED[key]
+
+    @classmethod
+    def _read_all(cls, files: list[Path]) -> Catalog:
+        metrics: dict[str, Metric] = {}
         for path in files:
             source = "revlens" if path.parent == DEFINITIONS else str(path)
             for metric in _read(path, source):
@@ -209,6 +221,10 @@ class Catalog:
         if metric.is_derived:
             for part in metric.derived.of:
                 self._acyclic(part, (*path, metric_id))
+
+
+_LOADED: dict[tuple, Catalog] = {}
+"""Catalogs by the state of their files (see `Catalog.load`)."""
 
 
 def _read(path: Path, source: str) -> list[Metric]:
