@@ -27,7 +27,7 @@ from revlens.cdp.cli import profile_app
 from revlens.cdp.privacy_cli import privacy_app
 from revlens.cdp.segments_cli import segments_app
 from revlens.cdp.tags_cli import tags_app
-from revlens.cli_options import InputFormatOpt, MappingOpt, WorkspaceOpt, err, out
+from revlens.cli_options import InputFormatOpt, MappingOpt, WorkspaceOpt, app_database, err, out
 from revlens.errors import RevLensError
 from revlens.identity.cli import identity_app
 from revlens.metrics.cli import drill_command, funnel_command, metrics_app, query_command
@@ -336,25 +336,6 @@ def serve(
     run(settings, host=host or settings.host, port=port or settings.port)
 
 
-@contextmanager
-def _appdb(workspace: Path | None):
-    """The workspace's settings and app database only: the warehouse may be held by a
-    running `revlens serve`, and sources live in the app database."""
-    from revlens.appdb import AppDB
-    from revlens.config import load_settings
-    from revlens.errors import WorkspaceNotInitialised
-    from revlens.workspace import MARKER
-
-    settings = load_settings(workspace)
-    if not (settings.workspace / MARKER).exists():
-        raise WorkspaceNotInitialised(settings.workspace)
-    db = AppDB(settings.app_db_url)
-    try:
-        yield settings, db
-    finally:
-        db.close()
-
-
 class SourceKind(StrEnum):
     tracking = "tracking"
     form = "form"
@@ -377,7 +358,7 @@ def sources_create(
     from revlens.tracking.sources import create_source, load_mapping_file
 
     fields = load_mapping_file(mapping) if mapping else None
-    with _appdb(workspace) as (_, db):
+    with app_database(workspace) as (_, db):
         source, key = create_source(db, name, kind.value, fields, rate_limit, burst,
                                     user_id_as, created_by=_whoami())
     err.print(f"{source.kind} source [bold]{escape(source.name)}[/] created; its write key "
@@ -391,7 +372,7 @@ def sources_list(output: OutputOpt = Output.table, workspace: WorkspaceOpt = Non
     from revlens.tracking.sources import sources
     from revlens.tracking.spool import Spool, spool_path
 
-    with _appdb(workspace) as (settings, db):
+    with app_database(workspace) as (settings, db):
         found = sources(db)
         zone = ZoneInfo(settings.timezone)
         path = spool_path(settings.workspace)
@@ -423,7 +404,7 @@ def sources_revoke(name: Annotated[str, typer.Argument(help="the source's name")
     """Refuse the source's write key from now on."""
     from revlens.tracking.sources import revoke_source
 
-    with _appdb(workspace) as (_, db):
+    with app_database(workspace) as (_, db):
         source = revoke_source(db, name)
     out.print(f"source {escape(source.name)} revoked; its key is refused from now on",
               highlight=False)
@@ -436,7 +417,7 @@ def tracking_flush(output: OutputOpt = Output.table, workspace: WorkspaceOpt = N
     from revlens.tracking.flush import flush_all
     from revlens.tracking.spool import Spool, spool_path
 
-    with _appdb(workspace) as (settings, _):
+    with app_database(workspace) as (settings, _):
         pass
     with Spool(spool_path(settings.workspace)) as spool:
         done = flush_all(settings, spool)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -63,3 +65,47 @@ def cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     return str(value)
+
+
+def open_read_only(workspace: Path | None):
+    """The workspace opened for reading (a running `revlens serve` may hold it too)."""
+    from revlens.workspace import Workspace
+
+    return Workspace.open(workspace, read_only=True)
+
+
+@contextmanager
+def app_database(workspace: Path | None) -> Iterator:
+    """The workspace's settings and app database only: the warehouse may be held by a
+    running `revlens serve`, and users, sources and definitions live in the app database."""
+    from revlens.appdb import AppDB
+    from revlens.config import load_settings
+    from revlens.errors import WorkspaceNotInitialised
+    from revlens.workspace import MARKER
+
+    settings = load_settings(workspace)
+    if not (settings.workspace / MARKER).exists():
+        raise WorkspaceNotInitialised(settings.workspace)
+    db = AppDB(settings.app_db_url)
+    try:
+        yield settings, db
+    finally:
+        db.close()
+
+
+def user_scope(ws, username: str | None):
+    """The row-level scope of the RevLens user `username` (everything when None)."""
+    from revlens.metrics.exceptions import UnknownUser
+    from revlens.metrics.scope import Scope, scope_of_user
+
+    if username is None:
+        return Scope.everything()
+    user = ws.appdb.user(username)
+    if user is None:
+        raise UnknownUser(username)
+    return scope_of_user(ws.warehouse, user)
+
+
+def day(moment: datetime | None) -> date | None:
+    """A `--from`/`--to` option's value as a date."""
+    return moment.date() if moment else None

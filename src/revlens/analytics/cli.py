@@ -13,17 +13,24 @@ from typing import Annotated
 
 import typer
 
-from revlens.cli_options import Format, FormatOpt, From, To, WorkspaceOpt, emit, out
+from revlens.cli_options import (
+    Format,
+    FormatOpt,
+    From,
+    To,
+    WorkspaceOpt,
+    day,
+    emit,
+    open_read_only,
+    out,
+    user_scope,
+)
 
 forecast_app = typer.Typer(help="What will close this quarter, and how right past forecasts were.")
 
 AsOf = Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
                                                help="forecast as of this day (default today)")]
 PeriodOpt = Annotated[str, typer.Option("--period", help="quarter or month")]
-
-
-def _day(moment: datetime | None):
-    return moment.date() if moment else None
 
 
 @forecast_app.callback(invoke_without_command=True)
@@ -40,12 +47,11 @@ def forecast_command(
     if ctx.invoked_subcommand is not None:
         return
     from revlens.analytics.forecast import ForecastRequest, forecast
-    from revlens.metrics.cli import _open, _scope
     from revlens.metrics.query import valid
 
-    request = valid(ForecastRequest, as_of=_day(as_of), period=period)
-    with _open(workspace) as ws:
-        result = forecast(ws.warehouse, request, _scope(ws, user))
+    request = valid(ForecastRequest, as_of=day(as_of), period=period)
+    with open_read_only(workspace) as ws:
+        result = forecast(ws.warehouse, request, user_scope(ws, user))
     if output == Format.json:
         emit([result.model_dump(mode="json")], output, "forecast")
         return
@@ -85,10 +91,9 @@ def forecast_accuracy_command(
 ) -> None:
     """MAPE and bias of each method over the snapshots of periods that have ended."""
     from revlens.analytics.forecast import forecast_accuracy
-    from revlens.metrics.cli import _open
 
-    with _open(workspace) as ws:
-        report = forecast_accuracy(ws.warehouse, _day(as_of))
+    with open_read_only(workspace) as ws:
+        report = forecast_accuracy(ws.warehouse, day(as_of))
     emit([m.model_dump() for m in report.methods], output, "forecast accuracy")
 
 
@@ -104,13 +109,12 @@ def cohorts_command(
     """Customer cohorts by first-order month: the share still active and the revenue they
     bring, month by month after their first order."""
     from revlens.analytics.customers import CohortRequest, cohort_retention
-    from revlens.metrics.cli import _open, _scope
     from revlens.metrics.query import valid
 
-    request = valid(CohortRequest, date_from=_day(date_from), date_to=_day(date_to),
+    request = valid(CohortRequest, date_from=day(date_from), date_to=day(date_to),
                     months=months)
-    with _open(workspace) as ws:
-        report = cohort_retention(ws.warehouse, request, _scope(ws, user))
+    with open_read_only(workspace) as ws:
+        report = cohort_retention(ws.warehouse, request, user_scope(ws, user))
     records = []
     for c in report.cohorts:
         record = {"cohort": c.cohort, "customers": c.customers,

@@ -93,21 +93,27 @@ class Source(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class TagRule(Base):
-    """A rule-defined tag: `condition` is a `revlens.cdp.conditions.Condition` as JSON; the
-    people or accounts satisfying it carry the tag after each refresh."""
-
-    __tablename__ = "tag_rules"
+class ConditionDefinition:
+    """A named condition (`revlens.cdp.conditions.Condition` as JSON) on people or accounts:
+    the columns tag rules and segments share."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     level: Mapped[str] = mapped_column(String(10), default="person")   # person | account
     description: Mapped[str] = mapped_column(Text, default="")
     condition: Mapped[dict] = mapped_column(JSON)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TagRule(ConditionDefinition, Base):
+    """A rule-defined tag: the people or accounts satisfying it carry the tag after each
+    refresh."""
+
+    __tablename__ = "tag_rules"
+
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class ManualTag(Base):
@@ -123,21 +129,13 @@ class ManualTag(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Segment(Base):
-    """A saved segment: people or accounts satisfying `condition` (a
-    `revlens.cdp.conditions.Condition` as JSON); its members are written by refresh."""
+class Segment(ConditionDefinition, Base):
+    """A saved segment: the people or accounts satisfying its condition; its members are
+    written by refresh."""
 
     __tablename__ = "segments"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    level: Mapped[str] = mapped_column(String(10), default="person")   # person | account
-    description: Mapped[str] = mapped_column(Text, default="")
-    condition: Mapped[dict] = mapped_column(JSON)
     shared: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_by: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Consent(Base):

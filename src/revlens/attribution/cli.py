@@ -9,12 +9,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from revlens.cli_options import Format, FormatOpt, From, To, WorkspaceOpt, emit, out
+from revlens.cli_options import Format, FormatOpt, From, To, WorkspaceOpt, emit, open_read_only, out
 
 attribution_app = typer.Typer(help="Which marketing produced the leads, pipeline and revenue.",
                               no_args_is_help=False)
@@ -53,12 +52,6 @@ def _request(**fields):
     return AttributionRequest(**{k: v for k, v in fields.items() if v is not None})
 
 
-def _open(workspace: Path | None):
-    from revlens.workspace import Workspace
-
-    return Workspace.open(workspace, read_only=True)
-
-
 @attribution_app.callback(invoke_without_command=True)
 def attribution(
     ctx: typer.Context,
@@ -88,7 +81,7 @@ def attribution(
                        window_days=window_days, date_from=date_from, date_to=date_to,
                        half_life_days=half_life, order=order,
                        weights=parse_weights(weights) if weights else None)
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         report = attribution_report(ws.warehouse, request)
     emit([r.as_record(by.value) for r in report.rows], output,
           f"{report.model} attribution of {conversion.value} by {by.value}")
@@ -124,7 +117,7 @@ def compare(
 
     request = _request(conversion=conversion.value, by=by.value, window_days=window_days,
                        date_from=date_from, date_to=date_to)
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         report = compare_models(ws.warehouse, request)
     records = []
     for row in report.rows:
@@ -152,7 +145,7 @@ def paths(
 
     request = _request(conversion=conversion.value, window_days=window_days,
                        date_from=date_from, date_to=date_to)
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         report = path_report(ws.warehouse, request)
     emit([r.model_dump() for r in report.rows], output, f"paths to {conversion.value}")
 
@@ -170,7 +163,7 @@ def explain(
     from revlens.attribution.explain import explain_conversion
 
     request = _request(conversion=conversion.value, window_days=window_days)
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         explanation = explain_conversion(ws.warehouse, conversion_id, request)
     records = [{"touchpoint_id": t.touchpoint_id, "occurred_at": t.occurred_at,
                 "channel": t.channel, "campaign_id": t.campaign_id,

@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from revlens.cli_options import Format, FormatOpt, WorkspaceOpt, cell, out
+from revlens.cli_options import (
+    Format,
+    FormatOpt,
+    WorkspaceOpt,
+    cell,
+    open_read_only,
+    out,
+    user_scope,
+)
 
 profile_app = typer.Typer(help="Customer 360: everything known of a person or an account.",
                           no_args_is_help=True)
@@ -25,11 +33,10 @@ Limit = Annotated[int, typer.Option("--timeline", help="timeline events to show"
 
 
 def _show(get, key: str, user: str | None, output: Format, limit: int, workspace) -> None:
-    from revlens.metrics.cli import _open, _scope
 
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         pii = True if user is None else bool(ws.appdb.user(user) and ws.appdb.user(user).pii)
-        profile = get(ws.warehouse, key, _scope(ws, user), pii=pii, timeline_limit=limit)
+        profile = get(ws.warehouse, key, user_scope(ws, user), pii=pii, timeline_limit=limit)
         zone = ZoneInfo(ws.settings.timezone)
     if output != Format.table:
         sys.stdout.write(json.dumps(profile.model_dump(mode="json"), ensure_ascii=False,

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from revlens.cli_options import Format, FormatOpt, WorkspaceOpt, emit, err, out
+from revlens.cli_options import Format, FormatOpt, WorkspaceOpt, emit, err, open_read_only, out
 
 privacy_app = typer.Typer(help="Personal-data requests: erasure and consent (PIPL, GDPR).",
                           no_args_is_help=True)
@@ -49,13 +49,12 @@ def consent(key: Key,
     """Record a person's consent, or its withdrawal, for a channel."""
     from revlens.cdp.erasure import record_consent
     from revlens.cdp.tags import TagError
-    from revlens.metrics.cli import _open
 
     if channel not in ("email", "sms", "phone", "wechat", "all"):
         raise TagError(f"channel must be email, sms, phone, wechat or all, not {channel!r}")
     if status not in ("granted", "withdrawn", "unsubscribed"):
         raise TagError(f"status must be granted, withdrawn or unsubscribed, not {status!r}")
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         person = record_consent(ws.warehouse, ws.appdb, key, channel, status, source)
     out.print(f"recorded {status} for {channel} of person {person}")
 
@@ -66,8 +65,7 @@ def consents(key: Key, output: FormatOpt = Format.table,
     """A person's latest consent status per channel."""
     from revlens.cdp.erasure import consent_of
     from revlens.cdp.profiles import person_of
-    from revlens.metrics.cli import _open
 
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         states = consent_of(ws.appdb, person_of(ws.warehouse, key))
     emit([s.model_dump(mode="json") for s in states], output, "consent")

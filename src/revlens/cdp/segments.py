@@ -15,7 +15,7 @@ of the segment's figure to the rest's and Welch's interval for the difference of
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 
 import ibis
 import numpy as np
@@ -27,7 +27,7 @@ from sqlalchemy import select
 from revlens.appdb import AppDB
 from revlens.appdb.models import Segment
 from revlens.cdp.conditions import Condition, Evaluator, Level
-from revlens.cdp.tags import TagError, parse_condition
+from revlens.cdp.tags import TagError, parse_condition, save_definition
 from revlens.metrics.catalog import Catalog
 from revlens.metrics.compiler import Compiler
 from revlens.metrics.scope import Scope
@@ -49,15 +49,7 @@ class SegmentDefinition(BaseModel):
 
 def save_segment(appdb: AppDB, name: str, level: Level, condition: Condition,
                  description: str = "", user: str = "", shared: bool = True) -> None:
-    now = datetime.now(UTC)
-    with appdb.session() as s:
-        row = s.scalar(select(Segment).where(Segment.name == name))
-        if row is None:
-            row = Segment(name=name, created_by=user, created_at=now)
-            s.add(row)
-        row.level, row.description, row.shared = level, description, shared
-        row.condition = condition.model_dump(mode="json", exclude_none=True)
-        row.updated_at = now
+    save_definition(appdb, Segment, name, level, condition, description, user, shared=shared)
 
 
 def segments(appdb: AppDB) -> list[SegmentDefinition]:

@@ -14,7 +14,16 @@ import typer
 from rich.table import Table
 
 from revlens.cdp.tags_cli import ConditionOpt, LevelOpt, _level
-from revlens.cli_options import Format, FormatOpt, WorkspaceOpt, cell, emit, out
+from revlens.cli_options import (
+    Format,
+    FormatOpt,
+    WorkspaceOpt,
+    cell,
+    emit,
+    open_read_only,
+    out,
+    user_scope,
+)
 
 segments_app = typer.Typer(help="Segments of people or accounts, and how they compare.",
                            no_args_is_help=True)
@@ -25,9 +34,8 @@ Name = Annotated[str, typer.Argument(help="the segment's name")]
 def segments_list(output: FormatOpt = Format.table, workspace: WorkspaceOpt = None) -> None:
     """Every saved segment."""
     from revlens.cdp.segments import segments
-    from revlens.metrics.cli import _open
 
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         saved = segments(ws.appdb)
     emit([{"name": d.name, "level": d.level, "description": d.description,
            "condition": d.condition.model_dump_json(exclude_none=True)} for d in saved],
@@ -55,9 +63,8 @@ def segments_members(name: Name, output: FormatOpt = Format.table,
                      workspace: WorkspaceOpt = None) -> None:
     """The segment's members now."""
     from revlens.cdp.segments import members, segment
-    from revlens.metrics.cli import _open
 
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         d = segment(ws.appdb, name)
         found = members(ws.warehouse, d.level, d.condition)
     key = "person_id" if d.level == "person" else "account_id"
@@ -82,17 +89,16 @@ def segments_compare(
 
     from revlens.cdp.segments import compare_segment, segment
     from revlens.cdp.tags import TagError, read_condition
-    from revlens.metrics.cli import _open, _scope
 
     if (name is None) == (condition is None):
         raise TagError("give a saved segment's name or --condition, one of them")
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         if name is not None:
             d = segment(ws.appdb, name)
             rule, chosen = d.condition, d.level
         else:
             rule, chosen, name = read_condition(condition), _level(level), "condition"
-        result = compare_segment(ws.warehouse, name, chosen, rule, _scope(ws, user))
+        result = compare_segment(ws.warehouse, name, chosen, rule, user_scope(ws, user))
     if output != Format.table:
         sys.stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False,
                                     indent=2) + "\n")

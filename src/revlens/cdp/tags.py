@@ -68,18 +68,25 @@ def definitions(appdb: AppDB | None) -> list[TagDefinition]:
     return list(rules.values())
 
 
-def define(appdb: AppDB, name: str, level: Level, condition: Condition, description: str = "",
-           user: str = "") -> None:
-    """Save (or replace) a workspace tag rule."""
+def save_definition(appdb: AppDB, table: type, name: str, level: Level, condition: Condition,
+                    description: str = "", user: str = "", **fields: object) -> None:
+    """Save (or replace) a named condition of `table` (TagRule, Segment) in the app database."""
     now = datetime.now(UTC)
     with appdb.session() as s:
-        rule = s.scalar(select(TagRule).where(TagRule.name == name))
-        if rule is None:
-            rule = TagRule(name=name, created_by=user, created_at=now)
-            s.add(rule)
-        rule.level, rule.description, rule.active = level, description, True
-        rule.condition = condition.model_dump(mode="json", exclude_none=True)
-        rule.updated_at = now
+        row = s.scalar(select(table).where(table.name == name))
+        if row is None:
+            row = table(name=name, created_by=user, created_at=now)
+            s.add(row)
+        row.level, row.description, row.updated_at = level, description, now
+        row.condition = condition.model_dump(mode="json", exclude_none=True)
+        for field, value in fields.items():
+            setattr(row, field, value)
+
+
+def define(appdb: AppDB, name: str, level: Level, condition: Condition, description: str = "",
+           user: str = "") -> None:
+    """Save (or replace) a workspace tag rule, active."""
+    save_definition(appdb, TagRule, name, level, condition, description, user, active=True)
 
 
 def set_active(appdb: AppDB, name: str, active: bool, user: str = "") -> None:

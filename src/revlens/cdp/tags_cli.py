@@ -13,7 +13,15 @@ from typing import Annotated
 
 import typer
 
-from revlens.cli_options import Format, FormatOpt, WorkspaceOpt, emit, out
+from revlens.cli_options import (
+    Format,
+    FormatOpt,
+    WorkspaceOpt,
+    app_database,
+    emit,
+    open_read_only,
+    out,
+)
 
 tags_app = typer.Typer(help="Tags on people and accounts: rules and by hand.",
                        no_args_is_help=True)
@@ -35,9 +43,8 @@ def _level(value: str):
 def tags_list(output: FormatOpt = Format.table, workspace: WorkspaceOpt = None) -> None:
     """Every tag rule: shipped and the workspace's own, active or not."""
     from revlens.cdp.tags import definitions
-    from revlens.metrics.cli import _open
 
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         rules = definitions(ws.appdb)
     emit([{"name": d.name, "level": d.level, "active": d.active, "source": d.source,
            "description": d.description,
@@ -67,23 +74,17 @@ def tags_preview(condition: ConditionOpt, level: LevelOpt = "person",
                  workspace: WorkspaceOpt = None) -> None:
     """How many people (or accounts) a condition matches now."""
     from revlens.cdp.tags import preview, read_condition
-    from revlens.metrics.cli import _open
 
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         count = preview(ws.warehouse, _level(level), read_condition(condition))
     out.print(f"{count:,} {level}s")
 
 
 def _switch(name: str, active: bool, workspace) -> None:
-    from revlens.appdb import AppDB
     from revlens.cdp.tags import set_active
-    from revlens.config import load_settings
 
-    appdb = AppDB(load_settings(workspace).app_db_url)
-    try:
+    with app_database(workspace) as (_, appdb):
         set_active(appdb, name, active)
-    finally:
-        appdb.close()
     out.print(f"tag rule {name!r} {'enabled' if active else 'disabled'}")
 
 
@@ -106,15 +107,10 @@ def tags_add(tag: Annotated[str, typer.Argument(help="the tag")],
              subject: Annotated[str, typer.Argument(help="person id or account id")],
              level: LevelOpt = "person", workspace: WorkspaceOpt = None) -> None:
     """Tag one person or account by hand (shown after the next refresh)."""
-    from revlens.appdb import AppDB
     from revlens.cdp.tags import tag_by_hand
-    from revlens.config import load_settings
 
-    appdb = AppDB(load_settings(workspace).app_db_url)
-    try:
+    with app_database(workspace) as (_, appdb):
         tag_by_hand(appdb, tag, _level(level), subject)
-    finally:
-        appdb.close()
     out.print(f"tagged {level} {subject} {tag!r}")
 
 
@@ -123,15 +119,10 @@ def tags_remove(tag: Annotated[str, typer.Argument(help="the tag")],
                 subject: Annotated[str, typer.Argument(help="person id or account id")],
                 level: LevelOpt = "person", workspace: WorkspaceOpt = None) -> None:
     """Take a manual tag off again."""
-    from revlens.appdb import AppDB
     from revlens.cdp.tags import untag
-    from revlens.config import load_settings
 
-    appdb = AppDB(load_settings(workspace).app_db_url)
-    try:
+    with app_database(workspace) as (_, appdb):
         removed = untag(appdb, tag, _level(level), subject)
-    finally:
-        appdb.close()
     out.print(f"removed {removed} manual tag(s)")
 
 
@@ -141,8 +132,7 @@ def tags_members(tag: Annotated[str, typer.Argument(help="the tag")],
                  workspace: WorkspaceOpt = None) -> None:
     """Who carries a tag (as of the last refresh)."""
     from revlens.cdp.tags import members
-    from revlens.metrics.cli import _open
 
-    with _open(workspace) as ws:
+    with open_read_only(workspace) as ws:
         rows = members(ws.warehouse, tag, _level(level))
     emit(rows, output, f"{tag}: {len(rows):,}")

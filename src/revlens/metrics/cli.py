@@ -8,14 +8,24 @@ metric compiler.
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from revlens.cli_options import Format, FormatOpt, From, To, WorkspaceOpt, emit, err, out
+from revlens.cli_options import (
+    Format,
+    FormatOpt,
+    From,
+    To,
+    WorkspaceOpt,
+    day,
+    emit,
+    err,
+    open_read_only,
+    out,
+    user_scope,
+)
 
 metrics_app = typer.Typer(help="The metric catalog: every KPI defined once.")
 
@@ -29,12 +39,6 @@ Params = Annotated[list[str] | None, typer.Option(
     "--param", help="metric parameter NAME=VALUE, e.g. attribution_model=markov")]
 AsUser = Annotated[str | None, typer.Option(
     "--user", help="measure with this RevLens user's row-level scope")]
-
-
-def _open(workspace: Path | None):
-    from revlens.workspace import Workspace
-
-    return Workspace.open(workspace, read_only=True)
 
 
 def _pairs(items: list[str] | None, what: str) -> list[tuple[str, str]]:
@@ -62,22 +66,6 @@ def _filters(items: list[str] | None) -> list:
 def _value(text: str):
     """Command-line values: `true`/`false` are booleans, `null` is missing; the rest text."""
     return {"true": True, "false": False, "null": None}.get(text.lower(), text)
-
-
-def _day(moment: datetime | None):
-    return moment.date() if moment else None
-
-
-def _scope(ws, username: str | None):
-    from revlens.metrics.exceptions import UnknownUser
-    from revlens.metrics.scope import Scope, scope_of_user
-
-    if username is None:
-        return Scope.everything()
-    user = ws.appdb.user(username)
-    if user is None:
-        raise UnknownUser(username)
-    return scope_of_user(ws.warehouse, user)
 
 
 @metrics_app.command("list")
@@ -136,10 +124,10 @@ def query_command(
     from revlens.metrics.query import MetricQuery, valid
 
     query = valid(MetricQuery, metrics=metrics, dimensions=by or [], filters=_filters(where),
-                  date_from=_day(date_from), date_to=_day(date_to), grain=grain,
+                  date_from=day(date_from), date_to=day(date_to), grain=grain,
                   compare=compare, params=dict(_pairs(param, "NAME=VALUE")))
-    with _open(workspace) as ws:
-        result = run_query(ws.warehouse, query, _scope(ws, user), locale=lang)
+    with open_read_only(workspace) as ws:
+        result = run_query(ws.warehouse, query, user_scope(ws, user), locale=lang)
     emit(result.rows, output, ", ".join(m.label for m in result.metrics))
     if result.truncated:
         err.print(f"showing the first {query.limit:,} groups")
@@ -167,11 +155,11 @@ def drill_command(
 
     request = valid(DrillRequest, metric=metric,
                     where={k: _value(v) for k, v in _pairs(where, "DIMENSION=VALUE")},
-                    filters=_filters(filters), date_from=_day(date_from),
-                    date_to=_day(date_to), params=dict(_pairs(param, "NAME=VALUE")),
+                    filters=_filters(filters), date_from=day(date_from),
+                    date_to=day(date_to), params=dict(_pairs(param, "NAME=VALUE")),
                     component=component, limit=limit)
-    with _open(workspace) as ws:
-        result = drill(ws.warehouse, request, _scope(ws, user))
+    with open_read_only(workspace) as ws:
+        result = drill(ws.warehouse, request, user_scope(ws, user))
     if sql:
         out.print(result.sql, markup=False, highlight=False)
         return
@@ -207,18 +195,18 @@ def funnel_command(
 
     request = valid(FunnelRequest, kind=kind, by=by, filters=_filters(where),
                     mode="snapshot" if snapshot else "cohort",
-                    date_from=_day(date_from), date_to=_day(date_to))
+                    date_from=day(date_from), date_to=day(date_to))
     if records is not None:
         from revlens.analytics.funnels import funnel_records
 
-        with _open(workspace) as ws:
+        with open_read_only(workspace) as ws:
             value = _value(group) if group is not None else None
-            listed = funnel_records(ws.warehouse, request, records, value, _scope(ws, user),
+            listed = funnel_records(ws.warehouse, request, records, value, user_scope(ws, user),
                                     limit=limit)
         emit(listed.rows, output, f"{kind} funnel, {records}: {listed.total:,} records")
         return
-    with _open(workspace) as ws:
-        result = funnel(ws.warehouse, request, _scope(ws, user))
+    with open_read_only(workspace) as ws:
+        result = funnel(ws.warehouse, request, user_scope(ws, user))
     rows = [s.as_record(by) for s in result.steps]
     drop = {"median_days", "mean_days", "stalled", "win_probability"} if kind == "leads" \
         else set()
