@@ -105,3 +105,13 @@ def test_cli_preview_define_members(workspace_dir, workspace, tmp_path, cli, ws_
     assert listed.stdout.count('"rule"') == 2
     bad = cli("tags", "preview", "--condition", "{kind: nope}", env=ws_env)
     assert bad.exit_code == 1 and "not a valid condition" in bad.stderr
+
+
+def test_tag_members_within_a_scope(story):
+    from revlens.metrics.scope import resolve_scope
+
+    wh = story.warehouse
+    every = tagging.members(wh, "专精特新", "account")
+    assert [r["account_id"] for r in every] == ["A1"]
+    assert tagging.members(wh, "专精特新", "account", resolve_scope(wh, "U1", "own")) == every
+    assert tagging.members(wh, "专精特新", "account", resolve_scope(wh, "U3", "own")) == []

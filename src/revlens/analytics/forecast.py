@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import ibis
 import numpy as np
 import pandas as pd
+import sqlglot.expressions as sge
 from pydantic import BaseModel
 
 from revlens.metrics.catalog import Catalog
@@ -264,7 +265,6 @@ def forecast(wh: Warehouse, request: ForecastRequest, scope: Scope | None = None
 def save_snapshot(wh: Warehouse, result: ForecastResult) -> int:
     """Store what each method said (replacing that day's snapshot of the period)."""
     table = wh.table(FORECAST_SNAPSHOTS_TABLE)
-    kept = table.filter((table.snapshot_date != result.as_of) | (table.period != result.period))
     now = datetime.now(UTC)
     rows = pd.DataFrame([{
         "snapshot_date": result.as_of, "period": result.period,
@@ -272,10 +272,16 @@ def save_snapshot(wh: Warehouse, result: ForecastResult) -> int:
         "method": m.method, "forecast": m.forecast, "won_to_date": result.won_to_date,
         "open_pipeline": result.open_pipeline, "lo80": m.lo80, "hi80": m.hi80,
         "created_at": now} for m in result.methods if m.forecast is not None])
-    merged = ibis.union(kept, ibis.memtable(rows, schema=table.schema()), distinct=False) \
-        if len(rows) else kept
+    same_day = sge.and_(
+        sge.EQ(this=sge.column("snapshot_date", quoted=True),
+               expression=sge.cast(sge.Literal.string(result.as_of.isoformat()), "DATE")),
+        sge.EQ(this=sge.column("period", quoted=True),
+               expression=sge.Literal.string(result.period)))
     with wh.transaction():
-        wh.con.create_table(FORECAST_SNAPSHOTS_TABLE, wh.con.to_pyarrow(merged), overwrite=True)
+        wh.run_statement(sge.Delete(this=sge.table_(FORECAST_SNAPSHOTS_TABLE, quoted=True),
+                                    where=sge.Where(this=same_day)))
+        if len(rows):
+            wh.append(FORECAST_SNAPSHOTS_TABLE, ibis.memtable(rows, schema=table.schema()))
     return len(rows)
 
 

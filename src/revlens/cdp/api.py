@@ -111,8 +111,8 @@ def customers_router(settings: Callable[[], Settings]) -> APIRouter:
     def tag_members(name: str, level: Level = "person", user: User = logged_in) -> list[dict]:
         """Who carries the tag (as of the last refresh), within your scope for accounts."""
         with read_workspace(settings) as ws:
-            rows = members_of_tag(ws.warehouse, name, level)
-            return _in_scope(ws, user, level, rows)
+            return members_of_tag(ws.warehouse, name, level,
+                                  scope_of_user(ws.warehouse, user))
 
     @router.get("/segments", response_model=list[SegmentDefinition])
     def segment_list(user: User = logged_in) -> list[SegmentDefinition]:
@@ -147,14 +147,3 @@ def customers_router(settings: Callable[[], Settings]) -> APIRouter:
 
     return router
 
-
-def _in_scope(ws, user: User, level: str, rows: list[dict]) -> list[dict]:
-    """Tag members a restricted user may see: accounts they own (people: all, masked ids)."""
-    scope = scope_of_user(ws.warehouse, user)
-    if level != "account" or not scope.restricted:
-        return rows
-    accounts = ws.warehouse.table("accounts")
-    owned = {r["account_id"] for r in ws.warehouse.to_arrow(accounts.filter(
-        accounts.owner_id.isin(sorted(scope.owner_ids) or [""])).select("account_id")
-    ).to_pylist()}
-    return [r for r in rows if r["account_id"] in owned]

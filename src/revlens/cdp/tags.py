@@ -23,6 +23,7 @@ from revlens.appdb import AppDB
 from revlens.appdb.models import ManualTag, TagRule
 from revlens.cdp.conditions import Condition, Evaluator, Level
 from revlens.errors import RevLensError
+from revlens.metrics.scope import Scope
 from revlens.warehouse import Warehouse, refresh_step
 from revlens.warehouse.schema import IDENTITY_MAP_TABLE
 
@@ -165,13 +166,19 @@ def refresh_tags(wh: Warehouse) -> None:
                             overwrite=True)
 
 
-def members(wh: Warehouse, tag: str, level: Level) -> list[dict]:
-    """Who carries `tag` (as of the last refresh), and whether by rule or by hand."""
+def members(wh: Warehouse, tag: str, level: Level, scope: Scope | None = None) -> list[dict]:
+    """Who carries `tag` (as of the last refresh), and whether by rule or by hand. A restricted
+    scope sees the accounts its owners own (people are listed by person id only)."""
     table, column = TABLES[level]
     if table not in wh.tables():
         raise TagError("no tags computed yet; run `revlens refresh` first")
     t = wh.table(table)
-    return wh.to_arrow(t.filter(t.tag == tag).order_by(column)).to_pylist()
+    t = t.filter(t.tag == tag)
+    if level == "account" and scope is not None and scope.restricted:
+        accounts = wh.table("accounts")
+        owned = accounts.filter(accounts.owner_id.isin(sorted(scope.owner_ids) or [""]))
+        t = t.semi_join(owned, t.account_id == owned.account_id)
+    return wh.to_arrow(t.order_by(column)).to_pylist()
 
 
 def read_condition(text: str) -> Condition:
