@@ -73,6 +73,22 @@ class Settings(BaseSettings):
     port: int = Field(8080, description="web app port")
     tracking_flush_seconds: float = Field(
         1.0, gt=0, description="how often `revlens serve` moves tracked events to the warehouse")
+    session_idle_minutes: float = Field(
+        480, gt=0, description="a web session unused this long ends (each request restarts "
+                               "the count); default 8 hours")
+    session_max_days: float = Field(
+        7, gt=0, description="a web session ends this long after its log-in, used or not")
+    session_cookie_secure: bool = Field(
+        False, description="send the session cookie over HTTPS only (set it when the app is "
+                           "served behind HTTPS)")
+    login_max_failures: int = Field(
+        5, ge=1, description="failed log-ins for one user name, or from one address, within "
+                             "login_window_minutes that lock further log-ins")
+    login_window_minutes: float = Field(
+        15, gt=0, description="the span in which failed log-ins are counted")
+    login_lockout_minutes: float = Field(
+        15, gt=0, description="how long log-ins stay refused (even with the right password) "
+                              "after the failure that locked them")
 
     @field_validator("timezone")
     @classmethod

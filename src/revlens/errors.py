@@ -65,3 +65,42 @@ class UnknownEntity(RevLensError):
     def __init__(self, name: str, known: list[str]):
         self.name, self.known = name, known
         super().__init__(f"unknown entity {name!r}; choose one of: {', '.join(known)}")
+
+
+class UnknownUser(RevLensError):
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(f"no RevLens user {name!r}; `revlens users list` shows the users and "
+                         "`revlens users add` creates one")
+
+
+class UnknownRole(RevLensError):
+    def __init__(self, role: str, known: tuple[str, ...]):
+        self.role, self.known = role, known
+        super().__init__(f"unknown role {role!r}; choose one of: {', '.join(known)}")
+
+
+class AccountError(RevLensError):
+    """A change to a user that cannot be made as asked (a short password, a scope that does
+    not exist, the last admin demoted ...); the message says what to change."""
+
+
+class LoginFailed(RevLensError):
+    """Wrong user name or password, or the user is deactivated (not told apart, on purpose)."""
+
+    def __init__(self, username: str):
+        self.username = username
+        super().__init__("wrong user name or password")
+
+
+class LoginLocked(RevLensError):
+    """Too many failed log-ins for this user name or from this address: every attempt is
+    refused, even with the right password, until `retry_after` seconds have passed."""
+
+    retryable = True
+
+    def __init__(self, retry_after: int, failures: int, minutes: int):
+        self.retry_after = retry_after
+        super().__init__(f"too many failed log-ins ({failures} within {minutes} minutes); "
+                         f"try again in {retry_after} seconds, or ask an admin to check the "
+                         "audit log")

@@ -57,7 +57,8 @@ def test_migrate_creates_the_tables(empty_db_url):
     # later migrations add their own tables; these are the ones 0001-0003 create
     assert {"alembic_version", "users", "import_batches", "sources"} <= set(schema)
     assert schema["users"] == ["id", "username", "display_name", "password_hash", "role",
-                               "is_active", "created_at", "staff_id", "scope", "pii"]
+                               "is_active", "created_at", "staff_id", "scope", "pii", "locale",
+                               "password_changed_at"]
     assert schema["import_batches"] == BATCH_COLUMNS
     assert schema["sources"] == SOURCE_COLUMNS
     assert _revision(empty_db_url) == _head()

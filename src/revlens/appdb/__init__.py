@@ -1,7 +1,9 @@
-"""The app database: users, import batches (and later dashboards, definitions, audit log).
+"""The app database: users, their sessions and the audit log, import batches, definitions.
 
 SQLite in the workspace by default, PostgreSQL in production; both get their schema from the
-same Alembic migrations (`AppDB.migrate()`).
+same Alembic migrations (`AppDB.migrate()`). Users, sessions, the log-in lock-out and the audit
+log live in their own modules (`accounts`, `sessions`, `logins`, `audit`); the methods here
+are their short names.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from pwdlib import PasswordHash
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from revlens.appdb import accounts, audit, sessions
+from revlens.appdb.accounts import hasher
+from revlens.appdb.audit import AuditRow
 from revlens.appdb.models import ImportBatch, User
-from revlens.errors import RevLensError, UnknownBatch
+from revlens.errors import AccountError, UnknownBatch
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_hasher = PasswordHash.recommended()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -58,32 +61,45 @@ class AppDB:
         with self._sessions() as session, session.begin():
             yield session
 
-    # -- users -----------------------------------------------------------------------------
+    # -- users (revlens.appdb.accounts) ----------------------------------------------------
     def create_user(self, username: str, password: str, role: str = "analyst",
                     display_name: str = "", staff_id: str | None = None,
-                    scope: str | None = None, pii: bool | None = None) -> User:
+                    scope: str | None = None, pii: bool | None = None,
+                    locale: str | None = None, by: str = "system",
+                    ip: str | None = None) -> User:
         """A new user; `pii` (may see personal data unmasked) defaults to true for admins."""
-        if len(password) < 8:
-            raise RevLensError("a password needs at least 8 characters")
-        if scope not in (None, "own", "team", "all"):
-            raise RevLensError(f"scope must be own, team or all, not {scope!r}")
-        with self.session() as s:
-            if s.scalar(select(User).where(User.username == username)):
-                raise RevLensError(f"user {username!r} exists already")
-            user = User(username=username, display_name=display_name or username,
-                        password_hash=_hasher.hash(password), role=role, staff_id=staff_id,
-                        scope=scope, pii=role == "admin" if pii is None else pii)
-            s.add(user)
-        return user
+        return accounts.create_user(self, username, password, role, display_name, staff_id,
+                                    scope, pii, locale, by, ip)
+
+    def update_user(self, username: str, *, by: str, ip: str | None = None,
+                    **changes: object) -> User:
+        """Change fields of a user (`accounts.FIELDS`): role, scope, pii, staff_id,
+        display_name, is_active, locale; audited."""
+        unknown = sorted(set(changes) - set(accounts.FIELDS))
+        if unknown:
+            raise AccountError(f"cannot change {', '.join(unknown)}; a user's fields are: "
+                               f"{', '.join(accounts.FIELDS)}")
+        return accounts.update_user(self, username, by=by, ip=ip, **changes)
+
+    def change_password(self, username: str, old: str, new: str, *, ip: str | None = None,
+                        keep_token: str | None = None) -> int:
+        """The user's own change (the old password must match); ends their other sessions."""
+        return accounts.change_password(self, username, old, new, ip=ip, keep_token=keep_token)
+
+    def reset_password(self, username: str, new: str, *, by: str,
+                       ip: str | None = None) -> int:
+        """An admin sets the password; ends all the user's sessions."""
+        return accounts.reset_password(self, username, new, by=by, ip=ip)
 
     def verify_password(self, username: str, password: str) -> User | None:
-        """The active user with this name and password, else None (same cost either way)."""
+        """The active user with this name and password, else None (same cost either way).
+        No lock-out here: log-ins go through `revlens.appdb.logins.authenticate`."""
         with self.session() as s:
             user = s.scalar(select(User).where(User.username == username))
         if user is None:
-            _hasher.hash(password)
+            hasher.hash(password)
             return None
-        return user if _hasher.verify(password, user.password_hash) and user.is_active else None
+        return user if hasher.verify(password, user.password_hash) and user.is_active else None
 
     def user(self, username: str) -> User | None:
         with self.session() as s:
@@ -92,6 +108,30 @@ class AppDB:
     def users(self) -> list[User]:
         with self.session() as s:
             return list(s.scalars(select(User).order_by(User.id)))
+
+    # -- sessions and the audit log ----------------------------------------------------------
+    def start_session(self, user: User | str, ip: str | None = None,
+                      user_agent: str | None = None) -> str:
+        """A new web session (default lifetimes); returns its token."""
+        return sessions.start_session(self, user, ip, user_agent)
+
+    def session_user(self, token: str | None) -> User | None:
+        """The user of a live session (default lifetimes), else None."""
+        return sessions.session_user(self, token)
+
+    def end_session(self, token: str | None) -> User | None:
+        return sessions.end_session(self, token)
+
+    def end_sessions(self, username: str, keep_token: str | None = None) -> int:
+        return sessions.end_sessions(self, username, keep_token)
+
+    def audit(self, actor: str, action: str, target: str = "", detail: dict | None = None,
+              ip: str | None = None) -> AuditRow:
+        return audit.audit(self, actor, action, target, detail, ip)
+
+    def audit_log(self, limit: int = 100, action: str | None = None,
+                  actor: str | None = None) -> list[AuditRow]:
+        return audit.audit_log(self, limit, action, actor)
 
     # -- import batches --------------------------------------------------------------------
     def start_batch(self, batch_id: str, entity: str, source_name: str, source_hash: str,

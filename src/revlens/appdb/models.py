@@ -1,10 +1,11 @@
-"""App database models: users and import batches (more definitions arrive with later features)."""
+"""App database models: users and their sessions, log-in attempts and the audit log; import
+batches, sources and the definitions later features add."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -34,6 +35,59 @@ class User(Base):
     scope: Mapped[str | None] = mapped_column(String(10), nullable=True)
     # may see phones, e-mail addresses and WeChat ids unmasked
     pii: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the UI language the user chose (zh-CN | en); empty = the workspace's default
+    locale: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                 nullable=True)
+
+
+class WebSession(Base):
+    """A log-in to the web app. The browser holds a random token in the `revlens_session`
+    cookie; only its SHA-256 is stored. A session ends when it is revoked (log-out, password
+    change, deactivation), when it has been idle too long (`last_seen_at`) or at `expires_at`
+    (its absolute lifetime), whichever comes first."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LoginAttempt(Base):
+    """One log-in attempt, successful or not: what the lock-out counts."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
+                      Index("ix_login_attempts_ip_at", "ip", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    ok: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to whom, when and from where: log-ins, log-outs, user and permission
+    changes (with the values before and after), password changes and exports."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100), default="", index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 # The counts every import batch records; rows_read == inserted + updated + unchanged + rejected.
@@ -177,3 +231,18 @@ class MatchDecision(Base):
     decision: Mapped[str] = mapped_column(String(20))        # confirmed | rejected
     decided_by: Mapped[str] = mapped_column(String(100), default="")
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DashboardRecord(Base):
+    """A dashboard a user saved from the report designer: its spec
+    (`revlens.dashboards.spec.Dashboard` as JSON), its owner and whether others see it."""
+
+    __tablename__ = "dashboards"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    owner: Mapped[str] = mapped_column(String(100), index=True)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    spec: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -4,9 +4,10 @@ The router holds no query logic; it builds the typed request from query paramete
 workspace read-only for the request, and turns RevLens errors into HTTP errors (400: a request
 the user must change, e.g. an unknown model; 503: the warehouse is busy, retry).
 
-Every endpoint needs a RevLens user: HTTP Basic with the user name and password of the app
-database (401 with a `WWW-Authenticate` challenge otherwise); revenue figures never leave
-without a login.
+Every endpoint needs a RevLens user (the web session cookie, or HTTP Basic; 401 otherwise);
+revenue figures never leave without a login. Every endpoint answers within the user's
+row-level scope (`revlens.metrics.scope`): a sales rep sees the conversions they own, the
+journeys and paths of those only, and the spend of campaigns they own (none, usually).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi import APIRouter, Depends
 
 from revlens.app.auth import api_user
 from revlens.app.requests import read_workspace
+from revlens.appdb.models import User
 from revlens.attribution.explain import Explanation, PathReport, explain_conversion, path_report
 from revlens.attribution.report import (
     AttributionReport,
@@ -31,6 +33,8 @@ from revlens.attribution.report import (
     compare_models,
 )
 from revlens.config import Settings
+from revlens.metrics.scope import scope_of_user
+from revlens.warehouse import Warehouse
 
 
 def request_from_query(model: str = "linear",
@@ -49,36 +53,38 @@ QueryRequest = Annotated[AttributionRequest, Depends(request_from_query)]
 
 def attribution_router(settings: Callable[[], Settings]) -> APIRouter:
     """The router; `settings()` gives the served workspace's settings at request time."""
-    router = APIRouter(prefix="/api/v1/attribution", tags=["attribution"],
-                       dependencies=[Depends(api_user(settings))])
+    router = APIRouter(prefix="/api/v1/attribution", tags=["attribution"])
+    logged_in = Depends(api_user(settings))
 
     @contextmanager
-    def warehouse() -> Iterator:
+    def warehouse(user: User) -> Iterator[tuple[Warehouse, frozenset[str] | None]]:
+        """The warehouse and the staff ids whose conversions the user sees (None: all)."""
         with read_workspace(settings) as ws:
-            yield ws.warehouse
+            yield ws.warehouse, scope_of_user(ws.warehouse, user).owner_ids
 
     @router.get("", response_model=AttributionReport)
-    def report(request: QueryRequest) -> AttributionReport:
+    def report(request: QueryRequest, user: User = logged_in) -> AttributionReport:
         """Credited conversions and amount per group, with spend, ROAS and ROI."""
-        with warehouse() as wh:
-            return attribution_report(wh, request)
+        with warehouse(user) as (wh, owners):
+            return attribution_report(wh, request, owners)
 
     @router.get("/compare", response_model=CompareReport)
-    def compare(request: QueryRequest) -> CompareReport:
+    def compare(request: QueryRequest, user: User = logged_in) -> CompareReport:
         """Every model side by side."""
-        with warehouse() as wh:
-            return compare_models(wh, request)
+        with warehouse(user) as (wh, owners):
+            return compare_models(wh, request, owner_ids=owners)
 
     @router.get("/paths", response_model=PathReport)
-    def paths(request: QueryRequest) -> PathReport:
+    def paths(request: QueryRequest, user: User = logged_in) -> PathReport:
         """Converting and non-converting channel paths."""
-        with warehouse() as wh:
-            return path_report(wh, request)
+        with warehouse(user) as (wh, owners):
+            return path_report(wh, request, owners)
 
     @router.get("/explain/{conversion_id}", response_model=Explanation)
-    def explain(conversion_id: str, request: QueryRequest) -> Explanation:
+    def explain(conversion_id: str, request: QueryRequest,
+                user: User = logged_in) -> Explanation:
         """One conversion's touches with their credit under every model."""
-        with warehouse() as wh:
-            return explain_conversion(wh, conversion_id, request)
+        with warehouse(user) as (wh, owners):
+            return explain_conversion(wh, conversion_id, request, owners)
 
     return router

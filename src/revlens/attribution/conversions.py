@@ -10,7 +10,9 @@ Every definition returns one row per conversion with the same columns (CONVERSIO
 * `lead_at`, `opp_at`, `won_at` — when the milestones of W-shaped / full-path happened;
 * `new_customer` — counts towards CAC (won new business);
 * `source_channel`, `source_campaign_id` — the lead source, what sourced pipeline falls back
-  to when a journey has no touch.
+  to when a journey has no touch;
+* `owner_id` — whose conversion it is (the row-level scope keeps a user's owners' ones): the
+  lead's owner for lead conversions, the opportunity's for opportunity conversions.
 
 The lead of an opportunity is its `lead_id`, else the earliest lead of its account.
 """
@@ -30,7 +32,7 @@ Basis = Literal["lead", "account"]
 NULL_TS = ibis.null("timestamp('UTC', 6)")
 CONVERSION_COLUMNS = ("conversion_type", "conversion_id", "converted_at", "amount", "lead_id",
                       "account_id", "lead_at", "opp_at", "won_at", "new_customer",
-                      "source_channel", "source_campaign_id")
+                      "source_channel", "source_campaign_id", "owner_id")
 
 
 class Conversion(ABC):
@@ -55,7 +57,8 @@ def _lead_rows(leads: ibis.Table, at: ibis.Value) -> dict[str, ibis.Value]:
             "amount": ibis.literal(0.0, "float64"), "lead_id": leads.lead_id,
             "account_id": ibis.null("string"), "lead_at": leads.created_at, "opp_at": NULL_TS,
             "won_at": NULL_TS, "new_customer": ibis.literal(False),
-            "source_channel": leads.source_channel, "source_campaign_id": leads.campaign_id}
+            "source_channel": leads.source_channel, "source_campaign_id": leads.campaign_id,
+            "owner_id": leads.owner_id}
 
 
 class LeadCreated(Conversion):
@@ -117,7 +120,7 @@ def _opp_rows(joined: ibis.Table, at: ibis.Value, amount: ibis.Value,
             "opp_at": joined.created_at, "won_at": won_at,
             "new_customer": kind.isnull() | (kind == "new_business"),
             "source_channel": joined.source_channel,
-            "source_campaign_id": joined.source_campaign_id}
+            "source_campaign_id": joined.source_campaign_id, "owner_id": joined.owner_id}
 
 
 def _opps_with_leads(wh: Warehouse) -> ibis.Table:

@@ -43,21 +43,23 @@ CREDIT_COLUMNS = ("model", "conversion_type", "conversion_id", "touchpoint_id", 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which conversions and touches: type, lookback window, period [start, end), persons."""
+    """Which conversions and touches: type, lookback window, period [start, end), persons,
+    and whose conversions (`owner_ids`, staff ids: a user's row-level scope; None = all)."""
 
     conversion_type: str
     window_days: int = DEFAULT_WINDOW_DAYS
     start: datetime | None = None
     end: datetime | None = None
     persons: PersonSource | None = field(default=None, compare=False)
+    owner_ids: frozenset[str] | None = None
 
     def journeys(self, wh: Warehouse) -> ibis.Table:
         return journeys(wh, self.conversion_type, self.window_days, self.start, self.end,
-                        self.persons or person_source(wh))
+                        self.persons or person_source(wh), self.owner_ids)
 
     def paths(self, wh: Warehouse) -> ibis.Table:
         return path_table(wh, self.conversion_type, self.window_days, self.start, self.end,
-                          self.persons or person_source(wh))
+                          self.persons or person_source(wh), self.owner_ids)
 
 
 class ChannelShareModel(RuleModel):

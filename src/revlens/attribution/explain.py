@@ -31,9 +31,11 @@ class PathReport(BaseModel):
 
 
 @in_scratch_scope
-def path_report(wh: Warehouse, request: AttributionRequest) -> PathReport:
-    """Converting and non-converting paths (see `paths`), the ChannelAttribution layout."""
-    scope = request.scope(wh.settings.timezone)
+def path_report(wh: Warehouse, request: AttributionRequest,
+                owner_ids: frozenset[str] | None = None) -> PathReport:
+    """Converting and non-converting paths (see `paths`), the ChannelAttribution layout, of
+    the journeys `owner_ids` own (None: all)."""
+    scope = request.scope(wh.settings.timezone, owner_ids)
     rows = wh.to_arrow(scope.paths(wh)).to_pylist()
     return PathReport(conversion=request.conversion, rows=[PathRow(**r) for r in rows])
 
@@ -60,10 +62,12 @@ class Explanation(BaseModel):
 
 
 @in_scratch_scope
-def explain_conversion(wh: Warehouse, conversion_id: str,
-                       request: AttributionRequest) -> Explanation:
-    """Each touch of one conversion's journey with its credit under every model."""
-    scope = request.scope(wh.settings.timezone)
+def explain_conversion(wh: Warehouse, conversion_id: str, request: AttributionRequest,
+                       owner_ids: frozenset[str] | None = None) -> Explanation:
+    """Each touch of one conversion's journey with its credit under every model; a
+    conversion `owner_ids` do not own is not found. Markov and Shapley credits use the
+    channel shares learnt from the journeys in the same scope."""
+    scope = request.scope(wh.settings.timezone, owner_ids)
     journey = scope.journeys(wh)
     with materialised(wh, journey.filter(journey.conversion_id == conversion_id)) as journey:
         rows = wh.to_arrow(journey.order_by("pos")).to_pylist()

@@ -119,10 +119,20 @@ def attach(wh: Warehouse, owners: ibis.Table, links: ibis.Table, window_days: in
         *TOUCH_COLUMNS, "lead_at", "opp_at", "won_at"))
 
 
+def owned_by(table: ibis.Table, owner_ids: frozenset[str] | None) -> ibis.Table:
+    """The rows of `table` whose `owner_id` is one of `owner_ids` (None: every row)."""
+    if owner_ids is None:
+        return table
+    return table.filter(table.owner_id.isin(sorted(owner_ids)) if owner_ids
+                        else ibis.literal(False))
+
+
 def conversions_in(wh: Warehouse, conversion_type: str, start: datetime | None = None,
-                   end: datetime | None = None) -> ibis.Table:
-    """Conversions of a type converted in [start, end) (UTC instants; None = unbounded)."""
-    table = conversion(conversion_type).table(wh)
+                   end: datetime | None = None,
+                   owner_ids: frozenset[str] | None = None) -> ibis.Table:
+    """Conversions of a type converted in [start, end) (UTC instants; None = unbounded),
+    owned by one of `owner_ids` (staff ids; None = everyone's)."""
+    table = owned_by(conversion(conversion_type).table(wh), owner_ids)
     if start is not None:
         table = table.filter(table.converted_at >= start)
     if end is not None:
@@ -132,9 +142,11 @@ def conversions_in(wh: Warehouse, conversion_type: str, start: datetime | None =
 
 def journeys(wh: Warehouse, conversion_type: str, window_days: int = DEFAULT_WINDOW_DAYS,
              start: datetime | None = None, end: datetime | None = None,
-             persons: PersonSource | None = None) -> ibis.Table:
-    """Every touch of every journey of `conversion_type` (see the module docstring)."""
+             persons: PersonSource | None = None,
+             owner_ids: frozenset[str] | None = None) -> ibis.Table:
+    """Every touch of every journey of `conversion_type` (see the module docstring), of the
+    conversions owned by `owner_ids` (None: all)."""
     persons = persons or person_source(wh)
-    convs = conversions_in(wh, conversion_type, start, end)
+    convs = conversions_in(wh, conversion_type, start, end, owner_ids)
     links = journey_links(wh, convs, conversion(conversion_type).basis, persons)
     return attach(wh, convs, links, window_days)

@@ -13,6 +13,11 @@ each with its touches up to the end of the data (the latest touch; or the end of
 period when that is earlier, or the opportunity's close), within the same lookback window.
 Journeys without a single touch have no path and are left out. The table has the
 ChannelAttribution layout: path, total_conversions, total_conversion_value, total_null.
+
+Row-level scope (`owner_ids`): converting journeys of the conversions those staff own; of the
+non-converting ones, the leads (mql, sql), accounts (opportunity_created) and opportunities
+(won) they own — a person linked to no lead (lead_created) has no owner, so a restricted scope
+sees none of them.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from revlens.attribution.journeys import (
     attach,
     journey_links,
     journeys,
+    owned_by,
 )
 from revlens.attribution.pathtable import PathTable
 from revlens.attribution.persons import PersonSource, person_source
@@ -48,8 +54,10 @@ def end_of_data(wh: Warehouse, end: datetime | None = None) -> datetime:
 
 
 def _owners(ids: ibis.Value, cutoff: ibis.Value, lead_id: ibis.Value,
-            account_id: ibis.Value, conversion_type: str) -> dict[str, ibis.Value]:
+            account_id: ibis.Value, conversion_type: str,
+            owner_id: ibis.Value) -> dict[str, ibis.Value]:
     return {"conversion_type": ibis.literal(conversion_type), "conversion_id": ids,
+            "owner_id": owner_id,
             "converted_at": cutoff.cast(TS), "amount": ibis.literal(0.0, "float64"),
             "new_customer": ibis.literal(False),
             "lead_id": lead_id, "account_id": account_id, "lead_at": ibis.null(TS),
@@ -57,9 +65,10 @@ def _owners(ids: ibis.Value, cutoff: ibis.Value, lead_id: ibis.Value,
 
 
 def non_converting(wh: Warehouse, conversion_type: str, window_days: int = DEFAULT_WINDOW_DAYS,
-                   end: datetime | None = None,
-                   persons: PersonSource | None = None) -> ibis.Table:
-    """The touches of the journeys that did not reach `conversion_type` (module docstring)."""
+                   end: datetime | None = None, persons: PersonSource | None = None,
+                   owner_ids: frozenset[str] | None = None) -> ibis.Table:
+    """The touches of the journeys that did not reach `conversion_type` (module docstring),
+    of those owned by `owner_ids` (None: all)."""
     persons = persons or person_source(wh)
     cutoff = ibis.literal(end_of_data(wh, end), TS)
     converted = conversion(conversion_type).table(wh).select("conversion_id").distinct().view()
@@ -70,27 +79,31 @@ def non_converting(wh: Warehouse, conversion_type: str, window_days: int = DEFAU
         loose = loose.filter(loose.person_key.notnull())
         links = loose.select(conversion_id=loose.person_key, touchpoint_id=loose.touchpoint_id)
         ids = links.select("conversion_id").distinct()
-        owners = ids.select(**_owners(ids.conversion_id, cutoff, ibis.null("string"),
-                                      ibis.null("string"), conversion_type))
+        owners = owned_by(ids.select(**_owners(ids.conversion_id, cutoff, ibis.null("string"),
+                                               ibis.null("string"), conversion_type,
+                                               ibis.null("string"))), owner_ids)
         return attach(wh, owners, links, window_days, inclusive=True)
     if conversion_type in ("mql", "sql"):
         leads = wh.table("leads")
         rest = leads.anti_join(converted, leads.lead_id == converted.conversion_id)
         owners = rest.select(**_owners(rest.lead_id, cutoff, rest.lead_id, ibis.null("string"),
-                                       conversion_type))
+                                       conversion_type, rest.owner_id))
     elif conversion_type == "opportunity_created":
         opps, accounts = wh.table("opportunities"), wh.table("accounts")
         with_touches = account_touches(wh, persons).select("account_id").distinct()
         known = ibis.union(accounts.select("account_id"), with_touches, distinct=True)
         rest = known.anti_join(opps, "account_id")
+        account_owner = accounts.select(a_id="account_id", owner_id="owner_id")
+        rest = rest.left_join(account_owner, rest.account_id == account_owner.a_id).drop("a_id")
         owners = rest.select(**_owners(rest.account_id, cutoff, ibis.null("string"),
-                                       rest.account_id, conversion_type))
+                                       rest.account_id, conversion_type, rest.owner_id))
     else:
         opps = wh.table("opportunities")
         rest = opps.anti_join(converted, opps.opportunity_id == converted.conversion_id)
         until = ibis.least(ibis.coalesce(rest.closed_at, cutoff), cutoff)
         owners = rest.select(**_owners(rest.opportunity_id, until, rest.lead_id,
-                                       rest.account_id, conversion_type))
+                                       rest.account_id, conversion_type, rest.owner_id))
+    owners = owned_by(owners, owner_ids)
     links = journey_links(wh, owners, conversion(conversion_type).basis, persons)
     return attach(wh, owners, links, window_days, inclusive=True)
 
@@ -104,11 +117,15 @@ def journey_paths(touches: ibis.Table) -> ibis.Table:
 
 def path_table(wh: Warehouse, conversion_type: str, window_days: int = DEFAULT_WINDOW_DAYS,
                start: datetime | None = None, end: datetime | None = None,
-               persons: PersonSource | None = None) -> ibis.Table:
-    """The aggregated path table (PATH_COLUMNS), most frequent paths first."""
+               persons: PersonSource | None = None,
+               owner_ids: frozenset[str] | None = None) -> ibis.Table:
+    """The aggregated path table (PATH_COLUMNS), most frequent paths first, of the journeys
+    owned by `owner_ids` (None: all)."""
     persons = persons or person_source(wh)
-    won = journey_paths(journeys(wh, conversion_type, window_days, start, end, persons))
-    lost = journey_paths(non_converting(wh, conversion_type, window_days, end, persons))
+    won = journey_paths(journeys(wh, conversion_type, window_days, start, end, persons,
+                                 owner_ids))
+    lost = journey_paths(non_converting(wh, conversion_type, window_days, end, persons,
+                                        owner_ids))
     rows = ibis.union(
         won.select("path", conv=ibis.literal(1.0), value=won.amount, null=ibis.literal(0.0)),
         lost.select("path", conv=ibis.literal(0.0), value=ibis.literal(0.0),

@@ -4,6 +4,12 @@
 efficiency), `compare_models`, `path_report` and `explain_conversion` are what the CLI, the
 REST API and the tests call alike. They hold no formatting; `AttributionRow.as_record` gives
 the JSON/CSV record of a row (the group key under the dimension's name).
+
+Row-level scope: each runner takes `owner_ids` (a user's `revlens.metrics.scope.Scope.
+owner_ids`; None = everything). Then only the conversions those staff own count (the lead's
+owner for lead conversions, the opportunity's for opportunity conversions — as in the metric
+layer's `credits` model), Markov and Shapley learn from those journeys only, and spend is that
+of the campaigns they own (marketing spend belongs to the campaign's owner).
 """
 
 from __future__ import annotations
@@ -55,7 +61,7 @@ class AttributionRequest(BaseModel):
         return ModelSpec(model=model or self.model, weights=self.weights if model is None
                          else None, half_life_days=self.half_life_days, order=self.order)
 
-    def scope(self, zone: str) -> Scope:
+    def scope(self, zone: str, owner_ids: frozenset[str] | None = None) -> Scope:
         tz = ZoneInfo(zone)
 
         def instant(day: date | None) -> datetime | None:
@@ -64,7 +70,8 @@ class AttributionRequest(BaseModel):
             return datetime.combine(day, time(), tz).astimezone(UTC)
 
         end = None if self.date_to is None else instant(self.date_to + timedelta(days=1))
-        return Scope(self.conversion, self.window_days, instant(self.date_from), end)
+        return Scope(self.conversion, self.window_days, instant(self.date_from), end,
+                     owner_ids=owner_ids)
 
 
 class AttributionRow(BaseModel):
@@ -121,7 +128,7 @@ SHAPED = ("conversion_id", "amount", "new_customer", "channel", "campaign_id", "
 def untouched(wh: Warehouse, journey: ibis.Table, scope: Scope) -> ibis.Table:
     """Conversions in scope without a touch in their window, shaped like touches: their
     lead source stands in for the touch (channel, campaign)."""
-    convs = conversions_in(wh, scope.conversion_type, scope.start, scope.end)
+    convs = conversions_in(wh, scope.conversion_type, scope.start, scope.end, scope.owner_ids)
     rest = convs.anti_join(journey.select("conversion_id").distinct(), "conversion_id")
     return rest.select("conversion_id", "amount", "new_customer", channel=rest.source_channel,
                        campaign_id=rest.source_campaign_id, content_id=ibis.null("string"),
@@ -146,10 +153,12 @@ def credited(wh: Warehouse, spec: ModelSpec, scope: Scope, journey: ibis.Table,
 
 
 @in_scratch_scope
-def attribution_report(wh: Warehouse, request: AttributionRequest) -> AttributionReport:
-    """Credits of one model grouped by one dimension, with spend efficiency."""
+def attribution_report(wh: Warehouse, request: AttributionRequest,
+                       owner_ids: frozenset[str] | None = None) -> AttributionReport:
+    """Credits of one model grouped by one dimension, with spend efficiency, of the
+    conversions `owner_ids` own (None: all)."""
     spec = resolve(wh, request.spec())
-    scope = request.scope(wh.settings.timezone)
+    scope = request.scope(wh.settings.timezone, owner_ids)
     with materialised(wh, scope.journeys(wh)) as journey:
         return _report(wh, request, spec, scope, journey)
 
@@ -168,7 +177,8 @@ def _report(wh: Warehouse, request: AttributionRequest, spec: ModelSpec, scope: 
     influenced_g = _grouped(touched, n=touched.conversion_id.count(),
                             amount=touched.amount.sum())
     has_spend = dimension(request.by).has_spend
-    spend = _grouped(spend_by(wh, request.by, request.date_from, request.date_to),
+    spend = _grouped(spend_by(wh, request.by, request.date_from, request.date_to,
+                              scope.owner_ids),
                      spend=ibis._.spend.sum()) if has_spend else {}
     keys = set(by_key) | set(sourced_g) | set(influenced_g) | set(spend)
     rows = [_row(k, by_key.get(k, {}), sourced_g.get(k, {}), influenced_g.get(k, {}),
@@ -221,10 +231,12 @@ class CompareReport(BaseModel):
 
 @in_scratch_scope
 def compare_models(wh: Warehouse, request: AttributionRequest,
-                   models: list[str] | None = None) -> CompareReport:
-    """Every model (or `models`) side by side, grouped by the request's dimension."""
+                   models: list[str] | None = None,
+                   owner_ids: frozenset[str] | None = None) -> CompareReport:
+    """Every model (or `models`) side by side, grouped by the request's dimension, over the
+    conversions `owner_ids` own (None: all)."""
     models = models or MODEL_NAMES
-    scope = request.scope(wh.settings.timezone)
+    scope = request.scope(wh.settings.timezone, owner_ids)
     table: dict[str | None, dict[str, ModelColumn]] = {}
     with materialised(wh, scope.journeys(wh)) as journey:
         for name in models:

@@ -43,9 +43,15 @@ def spend_rows(wh: Warehouse) -> ibis.Table:
 
 
 def spend_by(wh: Warehouse, name: str, start: date | None = None,
-             end: date | None = None) -> ibis.Table:
-    """(key, spend) for dimension `name`, spend dated in [start, end] (inclusive days)."""
+             end: date | None = None, owner_ids: frozenset[str] | None = None) -> ibis.Table:
+    """(key, spend) for dimension `name`, spend dated in [start, end] (inclusive days), of
+    the campaigns `owner_ids` own (None: all spend, with or without a campaign)."""
     rows = spend_rows(wh)
+    if owner_ids is not None:
+        campaigns = wh.table("campaigns")
+        owned = campaigns.filter(campaigns.owner_id.isin(sorted(owner_ids)) if owner_ids
+                                 else ibis.literal(False))
+        rows = rows.semi_join(owned, rows.campaign_id == owned.campaign_id)
     if start is not None:
         rows = rows.filter(rows.day >= start)
     if end is not None:

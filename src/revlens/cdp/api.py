@@ -109,7 +109,7 @@ def customers_router(settings: Callable[[], Settings]) -> APIRouter:
 
     @router.get("/tags/{name}/members")
     def tag_members(name: str, level: Level = "person", user: User = logged_in) -> list[dict]:
-        """Who carries the tag (as of the last refresh), within your scope for accounts."""
+        """Who carries the tag (as of the last refresh), of the people or accounts you see."""
         with read_workspace(settings) as ws:
             return members_of_tag(ws.warehouse, name, level,
                                   scope_of_user(ws.warehouse, user))
@@ -131,11 +131,13 @@ def customers_router(settings: Callable[[], Settings]) -> APIRouter:
 
     @router.post("/segments/preview")
     def preview_segment(body: ConditionBody, user: User = logged_in) -> dict:
-        """How many people (or accounts) a condition matches now."""
+        """How many people (or accounts) a condition matches now, of those you see."""
         rule = _condition(body)
         with read_workspace(settings) as ws:
+            scope = scope_of_user(ws.warehouse, user)
             return {"level": body.level,
-                    "count": len(segment_members(ws.warehouse, body.level, rule))}
+                    "count": len(segment_members(ws.warehouse, body.level, rule,
+                                                 scope=scope))}
 
     @router.get("/segments/{name}/compare", response_model=SegmentComparison)
     def compare(name: str, user: User = logged_in) -> SegmentComparison:

@@ -28,6 +28,7 @@ from revlens.appdb import AppDB
 from revlens.appdb.models import Segment
 from revlens.cdp.conditions import Condition, Evaluator, Level
 from revlens.cdp.tags import TagError, parse_condition, save_definition
+from revlens.cdp.visibility import only_visible, visible_count
 from revlens.metrics.catalog import Catalog
 from revlens.metrics.compiler import Compiler
 from revlens.metrics.scope import Scope
@@ -68,9 +69,12 @@ def segment(appdb: AppDB, name: str) -> SegmentDefinition:
 
 
 def members(wh: Warehouse, level: Level, condition: Condition,
-            as_of: datetime | None = None) -> list[str]:
+            as_of: datetime | None = None, scope: Scope | None = None) -> list[str]:
+    """The people or accounts satisfying `condition` now, of those `scope` sees
+    (`cdp.visibility`; None: everyone)."""
     with wh.scratch_scope():
         t = Evaluator(wh, level, as_of).compile(condition)
+        t = only_visible(wh, t, "subject", level, scope)
         return sorted(r["subject"] for r in wh.to_arrow(t).to_pylist())
 
 
@@ -144,9 +148,10 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 def compare_segment(wh: Warehouse, name: str, level: Level, condition: Condition,
                     scope: Scope | None = None, as_of: datetime | None = None
                     ) -> SegmentComparison:
-    """The segment's leads and deals against the rest's, within `scope`."""
+    """The segment's leads and deals against the rest's, within `scope` (members and the
+    rest counted among the people or accounts the scope sees)."""
     scope = scope or Scope.everything()
-    inside = set(members(wh, level, condition, as_of))
+    inside = set(members(wh, level, condition, as_of, scope))
     compiler = Compiler(wh, Catalog.load(wh.settings.workspace), scope)
     leads = compiler.model_rows("leads")
     deals = compiler.model_rows("opportunities")
@@ -162,7 +167,8 @@ def compare_segment(wh: Warehouse, name: str, level: Level, condition: Condition
         lead_in = lead_rows["person_id"].isin(inside)
         person_leads = set(lead_rows.loc[lead_in, "lead_id"])
         deal_in = deals["lead_id"].isin(person_leads)
-    everyone = _subject_count(wh, level)
+    everyone = visible_count(wh, level, scope)
+    everyone = _subject_count(wh, level) if everyone is None else everyone
     return SegmentComparison(
         segment=name, level=level,
         segment_figures=_figures(len(inside), lead_rows[lead_in], deals[deal_in]),

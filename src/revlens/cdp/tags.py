@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from revlens.appdb import AppDB
 from revlens.appdb.models import ManualTag, TagRule
 from revlens.cdp.conditions import Condition, Evaluator, Level
+from revlens.cdp.visibility import only_visible
 from revlens.errors import RevLensError
 from revlens.metrics.scope import Scope
 from revlens.warehouse import Warehouse, refresh_step
@@ -167,17 +168,13 @@ def refresh_tags(wh: Warehouse) -> None:
 
 
 def members(wh: Warehouse, tag: str, level: Level, scope: Scope | None = None) -> list[dict]:
-    """Who carries `tag` (as of the last refresh), and whether by rule or by hand. A restricted
-    scope sees the accounts its owners own (people are listed by person id only)."""
+    """Who carries `tag` (as of the last refresh), and whether by rule or by hand; a
+    restricted scope sees only the people and accounts it works with (`cdp.visibility`)."""
     table, column = TABLES[level]
     if table not in wh.tables():
         raise TagError("no tags computed yet; run `revlens refresh` first")
     t = wh.table(table)
-    t = t.filter(t.tag == tag)
-    if level == "account" and scope is not None and scope.restricted:
-        accounts = wh.table("accounts")
-        owned = accounts.filter(accounts.owner_id.isin(sorted(scope.owner_ids) or [""]))
-        t = t.semi_join(owned, t.account_id == owned.account_id)
+    t = only_visible(wh, t.filter(t.tag == tag), column, level, scope)
     return wh.to_arrow(t.order_by(column)).to_pylist()
 
 

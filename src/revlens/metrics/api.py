@@ -1,31 +1,36 @@
 """REST API of the metric layer under /api/v1/metrics: the catalog, queries and drill-down.
 
-Every route needs a RevLens user (HTTP Basic) and measures within that user's row-level scope:
-their staff record at their scope level (`revlens.metrics.scope`). The router holds no query
-logic; it calls the same compiler as the CLI and the Python API.
+Every route needs a RevLens user (the web session cookie, or HTTP Basic) and measures within
+that user's row-level scope: their staff record at their scope level (`revlens.metrics.scope`).
+The router holds no query logic; it calls the same compiler as the CLI and the Python API.
 
     GET  /api/v1/metrics                      the catalog
     GET  /api/v1/metrics/query?metric=bookings&by=month&date_from=2026-01-01&date_to=...
     POST /api/v1/metrics/query                a MetricQuery as JSON (filters, params ...)
     POST /api/v1/metrics/drill                a DrillRequest: the records behind a number
+    POST /api/v1/metrics/export?format=csv    the same request: all those records (up to
+                                              100,000) as a CSV or XLSX download; audited
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
-from revlens.app.auth import api_user
+from revlens.app.auth import api_user, app_db, client_ip
 from revlens.app.requests import read_workspace
+from revlens.appdb.audit import audit
 from revlens.appdb.models import User
 from revlens.config import Settings
 from revlens.metrics.catalog import Catalog
 from revlens.metrics.compiler import run_query
 from revlens.metrics.drill import drill
+from revlens.metrics.export import MEDIA_TYPES, WRITERS, ExportFormat, export_records
 from revlens.metrics.query import DrillRequest, DrillResult, MetricQuery, MetricResult, valid
 from revlens.metrics.scope import scope_of_user
 
@@ -86,6 +91,27 @@ def metrics_router(settings: Callable[[], Settings]) -> APIRouter:
     def drill_post(request: DrillRequest, user: User = logged_in) -> DrillResult:
         """The records behind one number, a page at a time, with the query that lists them."""
         with read_workspace(settings) as ws:
-            return drill(ws.warehouse, request, scope_of_user(ws.warehouse, user))
+            return drill(ws.warehouse, request, scope_of_user(ws.warehouse, user),
+                         pii=user.pii)
+
+    @router.post("/export", response_class=Response,
+                 responses={200: {"content": dict.fromkeys(MEDIA_TYPES.values(), {})}})
+    def export(request: DrillRequest, http: Request, format: ExportFormat = "csv",
+               user: User = logged_in) -> Response:
+        """Every record behind one number (up to 100,000), in your scope, as a file; phones
+        and e-mail addresses masked without the personal-data permission. Audited."""
+        with read_workspace(settings) as ws:
+            scope = scope_of_user(ws.warehouse, user)
+            records = export_records(ws.warehouse, request, scope, pii=user.pii)
+            today = datetime.now(ZoneInfo(ws.settings.timezone))
+        body = WRITERS[format](records)
+        audit(app_db(settings()), user.username, "export", request.metric,
+              {"format": format, "rows": len(records.rows), "model": records.model,
+               "scope": records.scope,
+               "request": request.model_dump(mode="json", exclude={"limit", "offset"})},
+              client_ip(http))
+        name = records.filename(format, today)
+        return Response(body, media_type=MEDIA_TYPES[format],
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     return router

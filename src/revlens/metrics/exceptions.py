@@ -3,7 +3,7 @@ a retry (the query or the catalog itself must change)."""
 
 from __future__ import annotations
 
-from revlens.errors import RevLensError
+from revlens.errors import RevLensError, UnknownUser  # noqa: F401  (re-exported)
 
 
 class UnknownMetric(RevLensError):
@@ -43,10 +43,3 @@ class CatalogError(RevLensError):
         self.source, self.metric, self.reason = source, metric, reason
         where = f"{source}, metric {metric!r}" if metric else source
         super().__init__(f"{where}: {reason}")
-
-
-class UnknownUser(RevLensError):
-    def __init__(self, name: str):
-        self.name = name
-        super().__init__(f"no RevLens user {name!r}; list users in the app's admin page or "
-                         "create one with the Python API (AppDB.create_user)")
