@@ -30,8 +30,11 @@ ADMIN_PASSWORD = "correct-horse-42"
 PG_SERVER = "host=127.0.0.1 port=5432 user=postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 PG_CLEARED = ("import_batches", "tag_rules", "manual_tags", "segments", "consents",
-              "privacy_requests", "match_decisions")
-"""App-database tables emptied before each test on the shared PostgreSQL database."""
+              "privacy_requests", "match_decisions", "web_sessions", "login_attempts",
+              "audit_log", "dashboards")
+"""App-database tables emptied before each test on the shared PostgreSQL database; users other
+than the template's admin are deleted too (`PG_USERS_KEPT`)."""
+PG_USERS_KEPT = "admin"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -120,9 +123,10 @@ def workspace_dir(app_db_url, ws_overrides, _templates, tmp_path_factory, tmp_pa
         root = tmp_path_factory.mktemp("template") / "ws"
         Workspace.init(root, admin_password=ADMIN_PASSWORD, **ws_overrides)
         _templates[app_db_url] = root
-    if app_db_url:      # what earlier tests left in the shared database (users stay)
+    if app_db_url:      # what earlier tests left in the shared database
         for table in PG_CLEARED:
             pg_execute(app_db_url, f"DELETE FROM {table}")
+        pg_execute(app_db_url, f"DELETE FROM users WHERE username <> '{PG_USERS_KEPT}'")
     target = tmp_path / "ws"
     shutil.copytree(_templates[app_db_url], target)
     return target

@@ -271,3 +271,53 @@ def _add_durations(steps: list[FunnelStep], stays: pd.DataFrame, furthest: pd.Da
         c = mine(closed)
         reached = c[c["top"] >= order[step.stage]]
         step.win_probability = float(reached["won"].mean()) if len(reached) else None
+
+
+class StalledDeal(BaseModel):
+    opportunity_id: str
+    name: str | None
+    owner_id: str | None
+    owner_name: str | None
+    stage: str
+    entered_at: datetime
+    days_in_stage: float
+    typical_days: float = Field(description="75th percentile of the completed stays in the "
+                                            "stage: a stay longer than this is a stall")
+    amount: float | None
+
+
+def stalled_deals(wh: Warehouse, request: FunnelRequest, scope: Scope | None = None,
+                  catalog: Catalog | None = None, limit: int = 100) -> list[StalledDeal]:
+    """The open deals stalled at the end of the request's period (default now), longest
+    first: in their stage for longer than the 75th percentile of the completed stays in it.
+    Unlike the funnel's cohort, every deal open then counts, whenever it was created; the
+    request's filters apply."""
+    scope = scope or Scope.everything()
+    request = request.model_copy(update={"kind": "pipeline", "by": None, "date_from": None})
+    compiler = _compiler(wh, request, scope, catalog)
+    as_of = ibis.literal(compiler.ctx.as_of)
+    t = _funnel_records(compiler, request.model_copy(update={"date_to": None}))
+    t = t.filter(t.created_at < as_of)
+    stays, _ = _stays(compiler, t)
+    stays = stays[stays["entered_at"] < pd.Timestamp(compiler.ctx.as_of)]
+    left = stays["left_at"].where(stays["left_at"] < pd.Timestamp(compiler.ctx.as_of))
+    p75 = stays[left.notna()].groupby("stage")["days"].quantile(0.75)
+    open_stages, _ = _stage_order(compiler)
+    current = stays[left.isna() & stays["stage"].isin(open_stages)].copy()
+    current = current.sort_values("entered_at").groupby("opportunity_id").tail(1)
+    current["typical"] = current["stage"].map(p75)
+    late = current[current["typical"].notna() & (current["age"] > current["typical"])]
+    if late.empty:
+        return []
+    facts = wh.execute(t.filter(t.opportunity_id.isin(sorted(late["opportunity_id"])))
+                       .select("opportunity_id", "name", "owner_id", "owner_name",
+                               amount=t.amount.cast("float64"), closed=t.closed_at))
+    late = late.merge(facts, on="opportunity_id")
+    late = late[late["closed"].isna() | (late["closed"] >= pd.Timestamp(compiler.ctx.as_of))]
+    late = late.sort_values(["age", "opportunity_id"], ascending=[False, True]).head(limit)
+    return [StalledDeal(opportunity_id=r.opportunity_id, name=r.name, owner_id=r.owner_id,
+                        owner_name=r.owner_name, stage=r.stage,
+                        entered_at=r.entered_at.to_pydatetime(), days_in_stage=float(r.age),
+                        typical_days=float(r.typical),
+                        amount=None if pd.isna(r.amount) else float(r.amount))
+            for r in late.itertuples(index=False)]

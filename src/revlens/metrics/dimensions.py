@@ -19,6 +19,7 @@ class Dimension:
     label_en: str
     label_zh: str
     grain: str | None = None     # Ibis truncation unit for time grains
+    order: tuple[str, ...] = ()  # the values in their natural order, where they have one
 
     def label(self, locale: str) -> str:
         return self.label_zh if locale == "zh-CN" else self.label_en
@@ -38,7 +39,9 @@ DIMENSIONS: dict[str, Dimension] = {d.id: d for d in (
     Dimension("account_tier", "Account tier", "客户规模"),
     Dimension("specialized", "专精特新", "专精特新"),
     Dimension("lead_source", "Lead source", "线索来源"), Dimension("stage", "Stage", "阶段"),
-    Dimension("status", "Lead status", "线索状态"),
+    Dimension("status", "Lead status", "线索状态",
+              order=("new", "contacted", "mql", "sql", "converted", "recycled",
+                     "disqualified")),
     Dimension("product_type", "Deal type", "业务类型"),
     Dimension("new_vs_returning", "New vs returning", "新老客户"),
     Dimension("forecast_category", "Forecast category", "预测类别"),
@@ -48,6 +51,11 @@ DIMENSIONS: dict[str, Dimension] = {d.id: d for d in (
     Dimension("ticket_category", "Ticket category", "工单类别"),
     Dimension("priority", "Priority", "优先级"),
     Dimension("target_metric", "Target metric", "目标指标"),
+    Dimension("lead_age", "Lead age", "线索账龄",
+              order=("<1d", "1-3d", "3-7d", "7-30d", ">30d")),
+    Dimension("landing_page", "Landing page", "落地页"),
+    Dimension("follow_up_on", "Followed up", "跟进对象",
+              order=("lead", "contact", "opportunity", "account")),
 )}
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import ibis
 import ibis.expr.types as ir
 
+from revlens.cdp.privacy import masked_record
 from revlens.metrics.catalog import Catalog, Metric
 from revlens.metrics.compiler import Compiler, Period, check_dimensions
 from revlens.metrics.dimensions import GRAINS
@@ -56,8 +57,9 @@ def drill_records(wh: Warehouse, request: DrillRequest, scope: Scope | None = No
 
 
 def drill(wh: Warehouse, request: DrillRequest, scope: Scope | None = None,
-          catalog: Catalog | None = None) -> DrillResult:
-    """A page of the records behind one number, their total count, and the SQL listing them."""
+          catalog: Catalog | None = None, pii: bool = True) -> DrillResult:
+    """A page of the records behind one number, their total count, and the SQL listing them;
+    without `pii`, phones, e-mail addresses and WeChat ids masked."""
     scope = scope or Scope.everything()
     leaf, t, compiler = drill_records(wh, request, scope, catalog)
     model = compiler.model_of(leaf)
@@ -67,7 +69,8 @@ def drill(wh: Warehouse, request: DrillRequest, scope: Scope | None = None,
     total = int(wh.execute(t.count()))
     page = wh.to_arrow(listed.limit(request.limit, offset=request.offset)).to_pylist()
     return DrillResult(metric=request.metric, model=model.name, columns=columns,
-                       rows=[{k: json_value(v) for k, v in row.items()} for row in page],
+                       rows=[{k: json_value(v) for k, v in masked_record(row, pii).items()}
+                             for row in page],
                        total=total, sql=str(ibis.to_sql(listed, dialect="duckdb")),
                        scope=scope.describe())
 

@@ -3,8 +3,10 @@ of joining the entity tables on every query.
 
 Each materialised model is written to `metric_model_<name>`; `_metric_models` records, per
 model, the state of the import log (`_batches`: how many imports, the last commit) it was built
-from. A query reads the stored table only while that state is unchanged — after any import it
-builds the model from the entity tables again (same rows, slower) until the next refresh. The
+from and the model's version. A query reads the stored table only while that state is unchanged
+and the model's version is the one stored — after any import, or once an upgrade changed the
+model's columns, it builds the model from the entity tables again (same rows, slower) until the
+next refresh. The
 columns that depend on the query's moment or parameters are added at query time either way.
 """
 
@@ -40,9 +42,13 @@ def _fresh(wh: Warehouse) -> set[str]:
         return set()
     count, last = _import_state(wh)
     state = wh.table(STATE_TABLE)
+    if "version" not in state.columns:      # written before models had versions
+        return set()
     rows = wh.to_arrow(state.filter((state.batches == count) & (state.last_commit == last))
-                       .select("model")).to_pylist()
-    return {r["model"] for r in rows}
+                       .select("model", "version")).to_pylist()
+    models = all_models()
+    return {r["model"] for r in rows
+            if r["model"] in models and models[r["model"]].version == r["version"]}
 
 
 @refresh_step("metric_models")
@@ -52,8 +58,9 @@ def materialise_models(wh: Warehouse) -> None:
     for model in all_models().values():
         if model.materialise:
             wh.con.create_table(model.table_name, model.build(ctx), overwrite=True)
-            built.append(model.name)
+            built.append(model)
     count, last = _import_state(wh)
-    state = pa.table({"model": built, "batches": [count] * len(built),
-                      "last_commit": [last] * len(built)})
+    state = pa.table({"model": [m.name for m in built], "batches": [count] * len(built),
+                      "last_commit": [last] * len(built),
+                      "version": pa.array([m.version for m in built], pa.int64())})
     wh.con.create_table(STATE_TABLE, ibis.memtable(state), overwrite=True)

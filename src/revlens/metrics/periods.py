@@ -73,3 +73,25 @@ def comparison(kind: str, date_from: date, date_to: date, grain: str | None) -> 
     end = (pd.Timestamp(date_to) - shift).date() if kind == "previous_year" \
         else date_from - timedelta(days=1)
     return Comparison(start, end, shift)
+
+
+def period_labels(date_from: date, date_to: date, grain: str, most: int = 1000) -> list[str]:
+    """The labels of every period of `grain` that [date_from, date_to] touches, in order
+    (at most `most`: a longer range gives the first `most`)."""
+    if grain == "week":
+        day = date_from - timedelta(days=date_from.weekday())
+    elif grain in MONTHS_PER:
+        months = MONTHS_PER[grain]
+        day = date(date_from.year, (date_from.month - 1) // months * months + 1, 1)
+    else:
+        day = date_from
+    labels = []
+    while day <= date_to and len(labels) < most:
+        labels.append(label(day, grain))
+        if grain == "day":
+            day += timedelta(days=1)
+        elif grain == "week":
+            day += timedelta(days=7)
+        else:
+            day = (pd.Timestamp(day) + pd.DateOffset(months=MONTHS_PER[grain])).date()
+    return labels

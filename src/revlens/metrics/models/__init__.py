@@ -69,6 +69,7 @@ class BaseModel:
     time_columns: tuple[str, ...] = ()        # other time columns metrics may use
     materialise: bool = True
     finish: Callable[[ModelContext, ibis.Table], ibis.Table] | None = None
+    version: int = 1                          # raise when the columns `build` gives change
 
     @property
     def table_name(self) -> str:
@@ -88,11 +89,14 @@ MODELS: dict[str, BaseModel] = {}
 def base_model(name: str, label_en: str, label_zh: str, *, key: str, time: str,
                dimensions: Mapping[str, str], records: tuple[str, ...],
                time_columns: tuple[str, ...] = (), materialise: bool = True,
-               finish: Callable[[ModelContext, ibis.Table], ibis.Table] | None = None
-               ) -> Callable:
+               finish: Callable[[ModelContext, ibis.Table], ibis.Table] | None = None,
+               version: int = 1) -> Callable:
+    """Register a base model. `version` is stored with the table refresh builds; a stored
+    table of another version (built before the model's columns changed) is not read."""
+
     def register(fn: Callable[[ModelContext], ibis.Table]) -> Callable:
         MODELS[name] = BaseModel(name, label_en, label_zh, fn, key, time, dict(dimensions),
-                                 records, (time, *time_columns), materialise, finish)
+                                 records, (time, *time_columns), materialise, finish, version)
         return fn
     return register
 

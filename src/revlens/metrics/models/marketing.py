@@ -14,7 +14,7 @@ from revlens.metrics.models.sales import OWNER_DIMENSIONS
 from revlens.warehouse.schema import ATTRIBUTION_CREDITS_TABLE
 
 CREDIT_DIMENSIONS = {"channel": "channel", "campaign": "campaign_id", "content": "content_id",
-                     "keyword": "keyword", "platform": "platform",
+                     "content_type": "content_type", "keyword": "keyword", "platform": "platform",
                      "conversion_type": "conversion_type", **OWNER_DIMENSIONS}
 CREDIT_RECORDS = ("conversion_type", "conversion_id", "touchpoint_id", "channel", "campaign_id",
                   "content_id", "credit", "amount_credit", "converted_at", "conversion_amount")
@@ -66,12 +66,16 @@ def ads(ctx: ModelContext) -> ibis.Table:
 @base_model("touchpoints", "Touchpoints", "触点", key="touchpoint_id", time="occurred_at",
             dimensions={**CAMPAIGN_DIMENSIONS, "content": "content_id",
                         "content_type": "content_type", "keyword": "utm_term",
-                        "touch_type": "type"},
+                        "touch_type": "type", "landing_page": "landing_page"},
             records=("touchpoint_id", "occurred_at", "type", "channel", "campaign_id",
-                     "content_id", "anonymous_id", "email", "lead_id", "url"))
+                     "content_id", "anonymous_id", "email", "lead_id", "url", "landing_page"),
+            version=2)
 def touchpoints(ctx: ModelContext) -> ibis.Table:
-    """Touchpoints with their campaign's facts, the content's type and `visit_key`: a page
-    view's visitor and local day (a visitor's page views on one day make one session)."""
+    """Touchpoints with their campaign's facts, the content's type, `visit_key`: a page
+    view's visitor and local day (a visitor's page views on one day make one session), and
+    `landing_page`: the address (without query or fragment) of the first page view of the
+    visitor's day, on every touch of that day (so forms submitted in a session count for the
+    page the session landed on)."""
     t = ctx.wh.table("touchpoints")
     content = ctx.wh.table("content").select(ct_id="content_id", content_type="type")
     t = attach(t, content, "content_id", "ct_id")
@@ -80,9 +84,15 @@ def touchpoints(ctx: ModelContext) -> ibis.Table:
     t = _campaign_owner(ctx, t.rename(touch_channel="channel"), platform=False)
     day = ctx.local(t.occurred_at).date().cast("string")
     visitor = ibis.coalesce(t.anonymous_id, t.email, t.phone, t.lead_id, t.contact_id)
+    session = visitor + "/" + day
+    page = ibis.ifelse(t.type == "page_view", t.url.re_extract(r"^[^?#]*", 0).nullif(""),
+                       ibis.null("string"))
+    landing = page.first(order_by=[t.occurred_at, t.touchpoint_id]).over(
+        ibis.window(group_by=session))
     return t.mutate(
         channel=ibis.coalesce(t.touch_channel, t.channel),
-        visit_key=ibis.ifelse(t.type == "page_view", visitor + "/" + day, ibis.null("string")),
+        visit_key=ibis.ifelse(t.type == "page_view", session, ibis.null("string")),
+        landing_page=ibis.ifelse(session.isnull(), ibis.null("string"), landing),
     ).drop("touch_channel")
 
 
@@ -98,7 +108,8 @@ def credits(ctx: ModelContext) -> ibis.Table:
 
 
 @base_model("influence", "Touched conversions", "触达的转化", key="credit_key",
-            time="converted_at", dimensions=CREDIT_DIMENSIONS, records=CREDIT_RECORDS)
+            time="converted_at", dimensions=CREDIT_DIMENSIONS, records=CREDIT_RECORDS,
+            version=2)
 def influence(ctx: ModelContext) -> ibis.Table:
     """Every touch before a conversion (the linear model's credits: each touch has a share),
     for what a channel, campaign or content *influenced*: a conversion counts in full for each
@@ -118,6 +129,8 @@ def _credits(ctx: ModelContext, chosen: str) -> ibis.Table:
     t = t.mutate(owner_id=ibis.ifelse(is_lead, t.lead_owner, t.opp_owner))
     campaigns = wh.table("campaigns").select(p_id="campaign_id", platform="platform")
     t = attach(t, campaigns, "campaign_id", "p_id")
+    content = wh.table("content").select(ct_id="content_id", content_type="type")
+    t = attach(t, content, "content_id", "ct_id")
     t = attach(t, staff(wh, "s_"), "owner_id", "s_owner_id").rename(
         owner_name="s_owner_name", team="s_team")
     return t.mutate(

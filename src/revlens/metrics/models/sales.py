@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ibis
 
+from revlens.metrics.dimensions import dimension
 from revlens.metrics.models import (
     ModelContext,
     account_facts,
@@ -26,21 +27,55 @@ def lead_sources(ctx: ModelContext) -> ibis.Table:
     return attach(sources, platforms, "lead_campaign", "platform_campaign")
 
 
+OPEN_LEAD_STATUSES = ("new", "contacted", "mql", "sql", "recycled")
+"""Statuses of a lead still in the pool (not converted, not disqualified); no status is new."""
+IDLE_DAYS = 3
+"""An open lead is idle when its last touch (follow-up, else creation) is older than this."""
+AGE_BOUNDS = (1, 3, 7, 30)
+"""Buckets of a lead's age (days since creation), by exclusive upper bound: the values of the
+`lead_age` dimension, in its order (<1d, 1-3d, 3-7d, 7-30d, >30d)."""
+
+
+def _lead_state(ctx: ModelContext, t: ibis.Table) -> ibis.Table:
+    """What depends on the query's moment: `age_days`, `lead_age` (bucket), `last_touch_at`
+    (the latest follow-up before the moment, else creation), `idle_days`, `is_open` (the lead's
+    current status is an open one) and `is_idle` (open, untouched for over IDLE_DAYS days).
+    Only the first and the last follow-up are kept, so for a past moment between them the
+    first stands in for the last."""
+    as_of = ibis.literal(ctx.as_of)
+    touched = ibis.cases((t.last_follow_up_at < as_of, t.last_follow_up_at),
+                         (t.first_follow_up_at < as_of, t.first_follow_up_at),
+                         else_=t.created_at)
+    last_touch = ibis.greatest(t.created_at, touched.fill_null(t.created_at))
+    age = days_between(t.created_at, as_of)
+    idle = days_between(last_touch, as_of)
+    names = dimension("lead_age").order
+    bucket = ibis.cases(*((age < bound, name) for bound, name in zip(AGE_BOUNDS, names,
+                                                                      strict=False)),
+                        else_=names[-1])
+    is_open = t.status.fill_null("new").isin(OPEN_LEAD_STATUSES)
+    return t.mutate(age_days=age, lead_age=bucket, last_touch_at=last_touch, idle_days=idle,
+                    is_open=is_open, is_idle=is_open & (idle > IDLE_DAYS))
+
+
 @base_model("leads", "Leads", "线索", key="lead_id", time="created_at",
             time_columns=("mql_at", "sql_at", "converted_at", "first_follow_up_at"),
             dimensions={"channel": "source_channel", "lead_source": "source_channel",
                         "campaign": "campaign_id", "platform": "platform",
                         "industry": "industry", "province": "province", "status": "status",
-                        **OWNER_DIMENSIONS},
+                        "lead_age": "lead_age", **OWNER_DIMENSIONS},
             records=("lead_id", "name", "company", "created_at", "status", "source_channel",
                      "campaign_id", "owner_id", "owner_name", "mql_at", "sql_at",
-                     "opportunity_id", "first_follow_up_at", "follow_ups"))
+                     "opportunity_id", "first_follow_up_at", "follow_ups", "last_touch_at",
+                     "idle_days"),
+            finish=_lead_state, version=2)
 def leads(ctx: ModelContext) -> ibis.Table:
     wh = ctx.wh
     t, acts = wh.table("leads"), wh.table("activities")
     acts = acts.filter(acts.lead_id.notnull())
     follow = acts.group_by(follow_lead=acts.lead_id).aggregate(
-        first_follow_up_at=acts.occurred_at.min(), follow_ups=acts.count())
+        first_follow_up_at=acts.occurred_at.min(), last_follow_up_at=acts.occurred_at.max(),
+        follow_ups=acts.count())
     campaigns = wh.table("campaigns").select("campaign_id", "platform")
     opps = wh.table("opportunities")
     won = opps.select(won_opportunity=opps.opportunity_id,
@@ -101,12 +136,18 @@ def opportunities(ctx: ModelContext) -> ibis.Table:
 
 
 @base_model("activities", "Follow-ups", "跟进记录", key="activity_id", time="occurred_at",
-            dimensions={"activity_type": "type", **OWNER_DIMENSIONS},
+            dimensions={"activity_type": "type", "follow_up_on": "follow_up_on",
+                        **OWNER_DIMENSIONS},
             records=("activity_id", "occurred_at", "owner_id", "owner_name", "type",
-                     "lead_id", "account_id", "opportunity_id", "duration_minutes"))
+                     "lead_id", "account_id", "opportunity_id", "duration_minutes"),
+            version=2)
 def activities(ctx: ModelContext) -> ibis.Table:
+    """Follow-ups with `follow_up_on`: what was followed up — an opportunity, else a lead,
+    else a contact, else an account."""
     t = ctx.wh.table("activities")
-    t = t.mutate(owner_id=t.user_id)
+    t = t.mutate(owner_id=t.user_id, follow_up_on=ibis.cases(
+        (t.opportunity_id.notnull(), "opportunity"), (t.lead_id.notnull(), "lead"),
+        (t.contact_id.notnull(), "contact"), else_="account"))
     return attach(t, staff(ctx.wh, "s_"), "owner_id", "s_owner_id").rename(
         owner_name="s_owner_name", team="s_team")
 
