@@ -22,6 +22,7 @@ from rich.table import Table
 from revlens import __version__
 from revlens.analytics.cli import cohorts_command, forecast_app
 from revlens.appdb.models import COUNT_FIELDS
+from revlens.appdb.users_cli import audit_command, users_app
 from revlens.attribution.cli import attribution_app
 from revlens.cdp.cli import profile_app
 from revlens.cdp.privacy_cli import privacy_app
@@ -44,6 +45,8 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(tags_app, name="tags")
 app.add_typer(segments_app, name="segments")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(users_app, name="users")
+app.command("audit")(audit_command)
 app.command("query")(query_command)
 app.command("drill")(drill_command)
 app.command("funnel")(funnel_command)
@@ -449,7 +452,9 @@ def demo(
     if ctx.invoked_subcommand is not None:
         return
     from revlens.demo import generate
+    from revlens.demo.logins import create_demo_logins
     from revlens.ingest.bulk import import_manifest
+    from revlens.refresh import refresh
     from revlens.workspace import Workspace
 
     init_result = Workspace.init(workspace, admin_password=None)
@@ -461,8 +466,14 @@ def demo(
         results = import_manifest(ws, data_dir, user="demo", progress=step)
     out.print(f"imported {sum(r.inserted + r.updated for r in results):,} rows into "
               f"{len(results)} entities")
+    with _open(workspace) as ws, err.status("refreshing identities, attribution and "
+                                            "metrics…") as status:
+        refresh(ws, progress=lambda name: status.update(f"refresh: {name}…"))
+        logins, password = create_demo_logins(ws, init_result.admin_password)
     if init_result.admin_password:
         out.print(f"admin password: [bold]{init_result.admin_password}[/]")
+        out.print("log-ins for each role, same password: " + ", ".join(
+            f"{d.username} ({d.role}, {d.staff_name})" for d in logins), highlight=False)
     if not no_serve:
         serve(host=None, port=None, workspace=workspace)
 
