@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import Request
 from nicegui import ui
 
+from revlens.app import context
 from revlens.app.i18n import format_datetime, t
 from revlens.app.pages.grids import records_grid
 from revlens.app.pages.shell import Viewer, failure, frame, load, open_page
@@ -157,8 +158,6 @@ def _timeline(viewer: Viewer, profile: Profile) -> None:
     if not profile.timeline:
         ui.label(viewer.t("no_records")).classes("text-grey-6")
         return
-    from revlens.app import context
-
     tz = context.settings().timezone
     with ui.timeline(side="right").props("dense data-testid=timeline").classes("w-full"):
         for event in profile.timeline:

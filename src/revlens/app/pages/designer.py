@@ -27,9 +27,6 @@ from revlens.metrics.catalog import Catalog, Text
 from revlens.metrics.dimensions import GRAINS
 from revlens.metrics.query import Filter
 
-KIND_ICONS = {"kpi": "looks_one", "line": "show_chart", "bar": "bar_chart",
-              "stacked": "stacked_bar_chart", "pie": "pie_chart", "funnel": "filter_alt",
-              "table": "table_chart", "heatmap": "grid_on"}
 DOMAINS = ("marketing", "sales_ops", "sdr_ops", "finance", "customer_success")
 
 

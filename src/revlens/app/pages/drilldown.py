@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
+from revlens.app import context
 from revlens.app.i18n import format_int
 from revlens.app.pages.grids import export_buttons, records_grid
 from revlens.app.pages.shell import call_scoped, load_into
@@ -17,6 +18,7 @@ from revlens.dashboards.charts import drill_where, selection_of
 from revlens.dashboards.result import TileResult
 from revlens.dashboards.runner import drill_tile
 from revlens.dashboards.spec import Tile
+from revlens.metrics.catalog import Catalog
 from revlens.metrics.query import DrillResult
 
 if TYPE_CHECKING:
@@ -97,9 +99,6 @@ async def open_dialog(board: Board, tile: Tile, request: Drill,
 
 
 def _metric_label(tile: Tile, request: Drill, viewer) -> str:
-    from revlens.app import context
-    from revlens.metrics.catalog import Catalog
-
     if request.metric is None:
         return tile.label.get(viewer.locale)
     catalog = Catalog.load(context.settings().workspace)

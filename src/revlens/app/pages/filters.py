@@ -4,7 +4,7 @@ can be bookmarked, shared and reloaded: `?from=2026-01-01&to=2026-06-30&compare=
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -20,8 +20,6 @@ SWITCH_PREFIX = "sw."
 
 
 def today() -> date:
-    from datetime import datetime
-
     return datetime.now(ZoneInfo(context.settings().timezone)).date()
 
 

@@ -7,6 +7,8 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from html import escape
+from urllib.parse import quote
 
 from nicegui import run, ui
 from openpyxl import Workbook
@@ -52,9 +54,6 @@ def column_defs(columns: Sequence[str], rows: Sequence[dict], locale: str,
 def customer_links(rows: Sequence[dict]) -> list[dict]:
     """Rows with a `_360` HTML link to the customer 360 page of the record's person or
     account (values escaped)."""
-    from html import escape
-    from urllib.parse import quote
-
     out = []
     for row in rows:
         href = None
