@@ -186,6 +186,7 @@ def test_build_and_save_a_report_in_the_designer(demo_server, browser):
     page.get_by_test_id("designer-preview").wait_for()
     page.get_by_test_id("designer-filter").click()                  # only two channels
     page.get_by_role("option", name="Channel", exact=True).click()
+    page.get_by_role("option", name="No filter").wait_for(state="hidden")  # that menu closed
     page.get_by_test_id("designer-filter-values").click()
     options = page.get_by_role("option")
     options.first.wait_for()
