@@ -9,6 +9,7 @@ or the environment variable `REVLENS_WORKSPACE`; the default is `~/.revlens`.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Literal
@@ -69,6 +70,15 @@ class Settings(BaseSettings):
     stages: list[Stage] = Field(default_factory=lambda: list(DEFAULT_STAGES))
     duckdb_memory_limit: str = Field("8GB", description="DuckDB memory limit; larger work spills")
     duckdb_threads: int = Field(0, description="DuckDB threads; 0 = all cores")
+    spark_warehouse_dir: str = Field(
+        "", description="where a spark:// warehouse keeps its Parquet tables (a local path or "
+                        "an hdfs:// / s3a:// URI); default <workspace>/spark-warehouse")
+    spark_database: str = Field("revlens", description="the Spark database of the tables")
+    spark_conf: dict[str, str] = Field(
+        default_factory=dict,
+        description="extra Spark settings, e.g. {\"spark.hadoop.hive.metastore.uris\" = "
+                    "\"thrift://metastore:9083\"} to share a Hive metastore; without one the "
+                    "table catalog lives in <workspace>/spark-metastore")
     host: str = Field("127.0.0.1", description="web app address")
     port: int = Field(8080, description="web app port")
     tracking_flush_seconds: float = Field(
@@ -89,6 +99,14 @@ class Settings(BaseSettings):
     login_lockout_minutes: float = Field(
         15, gt=0, description="how long log-ins stay refused (even with the right password) "
                               "after the failure that locked them")
+    result_cache_mb: int = Field(
+        256, ge=0, description="memory `revlens serve` keeps computed dashboard tiles and "
+                               "query results in (shared by users of the same scope, "
+                               "renewed when the warehouse changes); 0 turns it off")
+    result_cache_seconds: float = Field(
+        300, ge=0, description="the longest a kept result is served: figures measured as of "
+                               "now (ages, idle days, this quarter's forecast) are at most "
+                               "this old")
 
     @field_validator("timezone")
     @classmethod
@@ -113,6 +131,8 @@ class Settings(BaseSettings):
         self.workspace = Path(self.workspace).expanduser().resolve()
         if not self.warehouse_url:
             self.warehouse_url = f"duckdb:///{self.workspace / 'warehouse.duckdb'}"
+        if self.warehouse_url.startswith("spark://") and not self.spark_warehouse_dir:
+            self.spark_warehouse_dir = str(self.workspace / "spark-warehouse")
         if not self.app_db_url:
             self.app_db_url = f"sqlite:///{self.workspace / 'app.db'}"
         kinds = [s.kind for s in self.stages]
@@ -161,7 +181,7 @@ def default_settings_toml(settings: Settings) -> str:
         f'timezone = "{settings.timezone}"',
         f'currency = "{settings.currency}"',
         f'locale = "{settings.locale}"',
-        "# warehouse_url = \"duckdb:///path/to/warehouse.duckdb\"",
+        *_warehouse_lines(settings),
         "# app_db_url = \"postgresql+psycopg://user@host/revlens\"",
         "",
     ]
@@ -175,3 +195,15 @@ def default_settings_toml(settings: Settings) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+def _warehouse_lines(settings: Settings) -> list[str]:
+    """A Spark warehouse is written down (every later command must find it); the default
+    DuckDB file is only shown, commented."""
+    if settings.warehouse_url.startswith("spark://"):
+        return [f"warehouse_url = {json.dumps(settings.warehouse_url)}",
+                f"spark_database = {json.dumps(settings.spark_database)}",
+                f"spark_warehouse_dir = {json.dumps(settings.spark_warehouse_dir)}"]
+    return ["# warehouse_url = \"duckdb:///path/to/warehouse.duckdb\"",
+            "# warehouse_url = \"spark://local[2]\"  # or spark://host:7077 "
+            "(pip install 'revlens[spark]')"]

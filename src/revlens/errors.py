@@ -36,7 +36,17 @@ class UnsupportedWarehouse(RevLensError):
     def __init__(self, url: str):
         self.url = url
         super().__init__(f"unsupported warehouse URL {url!r}; use duckdb:///path/to/file.duckdb "
-                         "(the default) or duckdb://:memory:")
+                         "(the default), duckdb://:memory:, or spark://local[2] / "
+                         "spark://host:7077 for Spark")
+
+
+class MissingExtra(RevLensError):
+    """An optional part that needs a package the installation does not have."""
+
+    def __init__(self, feature: str, pip_line: str):
+        self.feature, self.pip_line = feature, pip_line
+        super().__init__(f"{feature} needs an optional package that is not installed; "
+                         f"install it with: {pip_line}")
 
 
 class WarehouseError(RevLensError):

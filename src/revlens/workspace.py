@@ -6,15 +6,24 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from revlens.appdb import AppDB, pid_alive
 from revlens.appdb.models import COUNT_FIELDS
-from revlens.config import SETTINGS_FILE, Settings, default_settings_toml, load_settings
+from revlens.config import (
+    SETTINGS_FILE,
+    Settings,
+    default_settings_toml,
+    load_settings,
+    resolve_workspace,
+)
 from revlens.errors import WorkspaceNotInitialised
 from revlens.warehouse import Warehouse
+from revlens.warehouse.pool import reader
 from revlens.warehouse.schema import BATCHES_TABLE
 
 MARKER = SETTINGS_FILE
@@ -28,14 +37,20 @@ class InitResult:
 
 
 class Workspace:
-    def __init__(self, settings: Settings, read_only: bool = False):
+    def __init__(self, settings: Settings, read_only: bool = False, *,
+                 appdb: AppDB | None = None, warehouse: Warehouse | None = None):
+        """`appdb` and `warehouse` given are used instead of opening them; `close()` closes
+        the warehouse, and the app database only when it opened it."""
         self.settings = settings
         self.read_only = read_only
-        self.appdb = AppDB(settings.app_db_url)
+        self._own_appdb = appdb is None
+        self.appdb = AppDB(settings.app_db_url) if appdb is None else appdb
         try:
-            self.warehouse = Warehouse(settings, read_only=read_only)
+            self.warehouse = Warehouse(settings, read_only=read_only) if warehouse is None \
+                else warehouse
         except BaseException:
-            self.appdb.close()
+            if self._own_appdb:
+                self.appdb.close()
             raise
 
     @classmethod
@@ -49,6 +64,16 @@ class Workspace:
         if not read_only:
             ws.settle_interrupted_batches()
         return ws
+
+    @classmethod
+    def for_request(cls, workspace: str | Path | None = None,
+                    appdb: AppDB | None = None) -> Workspace:
+        """Read-only, for one request of the web app: the warehouse connects at its first
+        query, which a result kept from before needs none of (`revlens.metrics.cache`), and
+        in `revlens serve` the connection is one kept between requests
+        (`revlens.warehouse.pool`); `appdb`: the process's app database (left open)."""
+        settings = _served_settings(workspace)
+        return cls(settings, read_only=True, appdb=appdb, warehouse=reader(settings))
 
     @classmethod
     def init(cls, workspace: str | Path | None = None, admin_password: str | None = None,
@@ -80,7 +105,8 @@ class Workspace:
 
     def close(self) -> None:
         self.warehouse.close()
-        self.appdb.close()
+        if self._own_appdb:
+            self.appdb.close()
 
     def settle_interrupted_batches(self) -> None:
         """Batches left 'running' by a process that died are marked completed if their
@@ -99,3 +125,30 @@ class Workspace:
                 self.appdb.finish_batch(batch.id, "interrupted",
                                         error="the import process stopped before committing; "
                                               "nothing was written — run the import again")
+
+
+_SERVED: dict[tuple, Settings] = {}
+_SERVED_LOCK = threading.Lock()
+
+
+def _served_settings(workspace: str | Path | None) -> Settings:
+    """`load_settings(workspace)`, kept while the workspace's settings file and the REVLENS_
+    environment stay the same: building settings takes milliseconds, and every request of the
+    web app reads them. The settings are shared: never change them."""
+    root = resolve_workspace(workspace)
+    try:
+        stat = (root / MARKER).stat()
+    except FileNotFoundError:
+        raise WorkspaceNotInitialised(root) from None
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("REVLENS_")))
+    key = (str(root), stat.st_ino, stat.st_size, stat.st_mtime_ns, env)
+    with _SERVED_LOCK:
+        found = _SERVED.get(key)
+    if found is None:
+        found = load_settings(root)
+        with _SERVED_LOCK:
+            if len(_SERVED) >= 16:
+                _SERVED.pop(next(iter(_SERVED)))
+            _SERVED[key] = found
+    return found
+

@@ -8,15 +8,20 @@ conversion_type, conversion_id) the credits sum to 1.
 
 from __future__ import annotations
 
+import ibis
+
 from revlens.attribution.conversions import CONVERSIONS
 from revlens.attribution.custom_models import latest_custom_models
 from revlens.attribution.engine import (
     CREDIT_COLUMNS,
+    DATA_DRIVEN,
     MODEL_NAMES,
     Scope,
+    channel_model,
     materialised,
     touch_credits,
 )
+from revlens.attribution.paths import load_path_table
 from revlens.attribution.persons import person_source
 from revlens.attribution.specs import ModelSpec
 from revlens.warehouse import Warehouse, refresh_step
@@ -39,7 +44,14 @@ def build_attribution_credits(wh: Warehouse) -> None:
         with wh.scratch_scope(), materialised(wh, scope.journeys(wh)) as journey:
             if wh.execute(journey.count()) == 0:   # no touch before any such conversion
                 continue
+            paths = None      # the path table Markov and Shapley share, loaded once
+            parts = []
             for spec in all_specs(wh):
-                credited = touch_credits(wh, spec, scope, journey)
-                wh.append(TABLE, credited.select(*CREDIT_COLUMNS).cast(
-                    ATTRIBUTION_CREDITS_SCHEMA))
+                channels = None
+                if spec.model in DATA_DRIVEN:
+                    paths = paths if paths is not None else load_path_table(
+                        wh, scope.paths(wh))
+                    channels = channel_model(wh, spec, scope, paths)
+                credited = touch_credits(wh, spec, scope, journey, channels)
+                parts.append(credited.select(*CREDIT_COLUMNS).cast(ATTRIBUTION_CREDITS_SCHEMA))
+            wh.append(TABLE, ibis.union(*parts, distinct=False))   # one write per conversion

@@ -27,6 +27,7 @@ from revlens.attribution.exceptions import UnknownModel
 from revlens.attribution.journeys import JOURNEY_KEY, journeys
 from revlens.attribution.markov import ChannelModelResult, markov_model
 from revlens.attribution.paths import load_path_table, path_table
+from revlens.attribution.pathtable import PathTable
 from revlens.attribution.persons import PersonSource, person_source
 from revlens.attribution.rules import RULE_MODELS, RuleModel
 from revlens.attribution.shapley import shapley_model
@@ -97,9 +98,11 @@ def materialised(wh: Warehouse, expr: ibis.Table) -> Iterator[ibis.Table]:
         wh.drop_temp(name)
 
 
-def channel_model(wh: Warehouse, spec: ModelSpec, scope: Scope) -> ChannelModelResult:
-    """Markov or Shapley over the scope's aggregated path table."""
-    table = load_path_table(wh, scope.paths(wh))
+def channel_model(wh: Warehouse, spec: ModelSpec, scope: Scope,
+                  table: PathTable | None = None) -> ChannelModelResult:
+    """Markov or Shapley over the scope's aggregated path table (`table` when the caller has
+    loaded it already)."""
+    table = table if table is not None else load_path_table(wh, scope.paths(wh))
     if spec.model == "markov":
         return markov_model(table, order=spec.order)
     return shapley_model(table, samples=spec.samples, seed=spec.seed)

@@ -39,6 +39,7 @@ from revlens.attribution.journeys import (
 from revlens.attribution.pathtable import PathTable
 from revlens.attribution.persons import PersonSource, person_source
 from revlens.warehouse import Warehouse
+from revlens.warehouse.portable import ordered_concat
 
 PATH_COLUMNS = ("path", "total_conversions", "total_conversion_value", "total_null")
 TS = "timestamp('UTC', 6)"
@@ -111,7 +112,7 @@ def non_converting(wh: Warehouse, conversion_type: str, window_days: int = DEFAU
 def journey_paths(touches: ibis.Table) -> ibis.Table:
     """(conversion_id, path, amount) per journey of a journeys table."""
     return touches.group_by("conversion_id").aggregate(
-        path=touches.channel.group_concat(PATH_SEPARATOR, order_by=touches.pos),
+        path=ordered_concat(touches.channel, PATH_SEPARATOR, touches.pos),
         amount=touches.amount.max())
 
 

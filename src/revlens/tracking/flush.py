@@ -35,7 +35,7 @@ from revlens.ingest.readers import RawTable
 from revlens.ingest.validate import Validated
 from revlens.tracking.segment import LINKS, TOUCHPOINT, touchpoint_table
 from revlens.tracking.spool import Spool, Spooled, spool_path
-from revlens.warehouse.connection import in_process_writer
+from revlens.warehouse.connection import in_process_writer, writer_key
 from revlens.warehouse.schema import IDENTITY_LINKS_SCHEMA, IDENTITY_LINKS_TABLE
 from revlens.workspace import Workspace
 
@@ -64,8 +64,7 @@ def flush_once(settings: Settings, spool: Spool, limit: int = BATCH_EVENTS) -> F
     batch = spool.pending(limit)
     if not batch:
         return FlushResult()
-    path = settings.warehouse_url.removeprefix("duckdb:///")
-    with in_process_writer(path):
+    with in_process_writer(writer_key(settings.warehouse_url)):
         try:
             ws = Workspace(settings)
         except WorkspaceBusy:

@@ -53,6 +53,11 @@ def duckdb_path(url: str) -> str:
     return rest[1:] if rest.startswith("//") else rest
 
 
+def writer_key(url: str) -> str:
+    """What `in_process_writer` marks for a warehouse URL: a DuckDB file's path, else the URL."""
+    return duckdb_path(url) if url.startswith("duckdb://") else url
+
+
 def quoted(name: str) -> str:
     """A safely quoted DuckDB identifier (names come from the contract, never from input)."""
     return sge.to_identifier(name, quoted=True).sql("duckdb")
@@ -61,7 +66,8 @@ def quoted(name: str) -> str:
 # DuckDB refuses, within one process, a read-only and a read-write connection to one file at
 # the same time. A process that writes in the background (the tracking flusher in `revlens
 # serve`) holds `in_process_writer(path)`; a read-only open waits for it (briefly) instead of
-# failing.
+# failing, and the read-only connections `revlens serve` keeps between requests
+# (`revlens.warehouse.pool`) are closed first.
 _WRITERS: dict[str, int] = {}
 _WRITERS_CHANGED = threading.Condition()
 IN_PROCESS_WAIT_SECONDS = 10.0
@@ -69,10 +75,15 @@ IN_PROCESS_WAIT_SECONDS = 10.0
 
 @contextlib.contextmanager
 def in_process_writer(path: str) -> Iterator[None]:
-    """Mark `path` as being written by this process for the duration of the block."""
+    """Mark `path` as being written by this process for the duration of the block; the
+    process's kept read-only connections of it are closed (those in use when they come back,
+    waiting up to IN_PROCESS_WAIT_SECONDS for them)."""
+    from revlens.warehouse.pool import release_readers
+
     with _WRITERS_CHANGED:
         _WRITERS[path] = _WRITERS.get(path, 0) + 1
     try:
+        release_readers(path, IN_PROCESS_WAIT_SECONDS)
         yield
     finally:
         with _WRITERS_CHANGED:
@@ -95,28 +106,41 @@ def wait_for_locks(seconds: float) -> None:
 def _connect(path: str, read_only: bool, config: dict) -> ibis.BaseBackend:
     deadline = time.monotonic() + IN_PROCESS_WAIT_SECONDS
     lock_deadline = time.monotonic() + _LOCK_WAIT["seconds"]
-    while True:
-        try:
-            return ibis.duckdb.connect(path, read_only=read_only, **config)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() + LOCK_POLL_SECONDS > lock_deadline:
-                raise WorkspaceBusy(path) from None
-            time.sleep(LOCK_POLL_SECONDS)
-        except duckdb.ConnectionException as exc:
-            if "different configuration" not in str(exc):
-                raise
-            with _WRITERS_CHANGED:
-                left = deadline - time.monotonic()
-                if not read_only or not _WRITERS.get(path) or left <= 0:
-                    raise WorkspaceBusy(path, "another connection of this process holds it; "
-                                              "try again in a moment") from None
-                _WRITERS_CHANGED.wait_for(lambda: not _WRITERS.get(path), timeout=left)
+    with contextlib.ExitStack() as writing:
+        while True:
+            try:
+                return ibis.duckdb.connect(path, read_only=read_only, **config)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                if time.monotonic() + LOCK_POLL_SECONDS > lock_deadline:
+                    raise WorkspaceBusy(path) from None
+                time.sleep(LOCK_POLL_SECONDS)
+            except duckdb.ConnectionException as exc:
+                if "different configuration" not in str(exc):
+                    raise
+                if not read_only and not _WRITERS.get(path):
+                    # a write open without in_process_writer: the kept read-only
+                    # connections of this process go first, then it tries once more
+                    writing.enter_context(in_process_writer(path))
+                    continue
+                with _WRITERS_CHANGED:
+                    left = deadline - time.monotonic()
+                    if not read_only or not _WRITERS.get(path) or left <= 0:
+                        raise WorkspaceBusy(path, "another connection of this process holds "
+                                                  "it; try again in a moment") from None
+                    _WRITERS_CHANGED.wait_for(lambda: not _WRITERS.get(path), timeout=left)
 
 
 class Warehouse:
     """A connection to the warehouse. Use as a context manager, or call `close()`."""
+
+    def __new__(cls, settings: Settings, read_only: bool = False) -> Warehouse:
+        if cls is Warehouse and settings.warehouse_url.startswith("spark://"):
+            from revlens.warehouse.spark import SparkWarehouse
+
+            return super().__new__(SparkWarehouse)
+        return super().__new__(cls)
 
     def __init__(self, settings: Settings, read_only: bool = False):
         self.settings = settings
@@ -236,7 +260,12 @@ class Warehouse:
 
     def run_statement(self, statement: sge.Expression) -> None:
         """Run one DML statement built with sqlglot (never from strings of input)."""
-        self.con.raw_sql(statement.sql("duckdb"))
+        self.con.raw_sql(statement.sql(self.dialect))
+
+    @property
+    def dialect(self) -> str:
+        """The SQL dialect of the engine (for the few statements built with sqlglot)."""
+        return self.con.compiler.dialect
 
     # -- schema ----------------------------------------------------------------------------
     def schema_version(self) -> int:
@@ -276,8 +305,8 @@ class Warehouse:
                     self.run_statement(sge.Alter(
                         this=sge.to_table(ent.name, quoted=True), kind="TABLE",
                         actions=[sge.ColumnDef(this=sge.to_identifier(name, quoted=True),
-                                               kind=ibis.backends.sql.compilers.duckdb
-                                               .compiler.type_mapper.from_ibis(dtype))],
+                                               kind=self.con.compiler.type_mapper
+                                               .from_ibis(dtype))],
                     ))
 
     # -- refresh ---------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def _default(ent: Entity, name: str) -> object:
 
 def upsert(wh: Warehouse, ent: Entity, rows: pa.Table, batch_id: str) -> UpsertCounts:
     """Write `rows` (contract columns present in the file, `extra`, `_row`) into `ent`'s table."""
-    changed_name = f"_changed_{batch_id}"
+    changed_name = f"_changed_{batch_id}".replace("-", "_")  # a plain identifier everywhere
     target = wh.table(ent.name)
     types = target.schema().to_pyarrow()
     for k in ent.key:  # an optional key column the file does not have is null in every row

@@ -29,7 +29,7 @@ from revlens.connectors.sync.config import SOURCES_FILE, SourcesFile, load_sourc
 from revlens.connectors.sync.exceptions import SourcesFileError
 from revlens.connectors.sync.runner import SyncResult, next_run, prepare
 from revlens.errors import RevLensError, WorkspaceBusy
-from revlens.warehouse.connection import duckdb_path, in_process_writer
+from revlens.warehouse.connection import in_process_writer, writer_key
 from revlens.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ class SyncScheduler:
     @contextlib.contextmanager
     def _workspace(self) -> Iterator[Workspace]:
         """The workspace, open for writing for the duration of one sync only."""
-        with in_process_writer(duckdb_path(self.settings.warehouse_url)), \
+        with in_process_writer(writer_key(self.settings.warehouse_url)), \
                 Workspace(self.settings) as ws:
             yield ws
 

@@ -15,6 +15,7 @@ from revlens.metrics.models import (
     staff,
 )
 from revlens.metrics.models.sales import OWNER_DIMENSIONS, lead_sources
+from revlens.warehouse.portable import ordered_first
 
 ACCOUNT_DIMENSIONS = {"industry": "industry", "province": "province",
                       "account_tier": "account_tier", "specialized": "specialized"}
@@ -94,7 +95,7 @@ def customers(ctx: ModelContext) -> ibis.Table:
     o = o.filter(o.signed_at < as_of)
     today = ibis.literal(ctx.as_of.date())
     amount = o.amount.cast("float64")
-    first_channel = o.lead_channel.first(order_by=[o.signed_at, o.order_id])
+    first_channel = ordered_first(o.lead_channel, [o.signed_at, o.order_id])
     agg = o.group_by("account_id").aggregate(
         first_order_at=o.signed_at.min(), orders=o.count(), revenue=amount.sum(),
         upsell_orders=(o.type == "upsell").sum(),

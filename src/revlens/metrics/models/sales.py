@@ -180,8 +180,10 @@ def targets(ctx: ModelContext) -> ibis.Table:
                  is_personal=t.user_id.notnull())
     finest = ibis.window(group_by=[t.metric, t.user_id, t.team, t.year])
     personal = ibis.window(group_by=[t.metric])
-    t = t.filter((t.rank == t.rank.min().over(finest))
-                 & (t.is_personal == t.is_personal.max().over(personal)))
+    # window values are columns first: Spark cannot filter on a window function directly
+    t = t.mutate(_finest=t.rank.min().over(finest), _personal=t.is_personal.max().over(personal))
+    t = t.filter((t.rank == t._finest) & (t.is_personal == t._personal)).drop(
+        "_finest", "_personal")
     t = t.mutate(offset=ibis.range(0, t.months).unnest())
     t = t.mutate(month=(t.first.cast("timestamp") + t.offset.as_interval("M")).date(),
                  value=t.value / t.months, owner_id=t.user_id)
