@@ -79,6 +79,15 @@ def metrics_query_post(rep, analyst, people):
     assert {r["owner"] for r in everyone} >= {"U1", "U2", "U3"}
 
 
+def metrics_dimension_values(rep, analyst, people):
+    """A filter's choices: the rep is offered only themself; everyone's by their leads
+    (U1: L1, L4; U3: L3, L5; U2: L2), most first."""
+    url = "/api/v1/metrics/dimensions/owner/values"
+    assert ok(rep.get(url))["values"] == ["U1"]
+    assert ok(analyst.get(url))["values"] == ["U1", "U3", "U2"]
+    assert rep.get("/api/v1/metrics/dimensions/colour/values").status_code == 400
+
+
 def metrics_drill(rep, analyst, people):
     body = {"metric": "new_pipeline"}
     mine = ok(rep.post("/api/v1/metrics/drill", json=body))["rows"]
@@ -292,6 +301,7 @@ BEHAVIOUR: dict[tuple[str, str], Callable] = {
     ("GET", "/api/v1/metrics"): same_for_all("/api/v1/metrics"),
     ("GET", "/api/v1/metrics/query"): metrics_query_get,
     ("POST", "/api/v1/metrics/query"): metrics_query_post,
+    ("GET", "/api/v1/metrics/dimensions/{dimension}/values"): metrics_dimension_values,
     ("POST", "/api/v1/metrics/drill"): metrics_drill,
     ("POST", "/api/v1/metrics/export"): metrics_export,
     ("GET", "/api/v1/attribution"): attribution_report,
@@ -360,7 +370,7 @@ def test_every_route_needs_a_login(served_story):
                 continue
             concrete = path.format(conversion_id="O1", key="L1", account_id="A1", name="VIP",
                                    username="zhangsan", dashboard_id="cockpit",
-                                   tile_id="bookings")
+                                   tile_id="bookings", dimension="owner")
             body = {} if method in ("POST", "PUT", "PATCH") else None
             got = anonymous.request(method, concrete, json=body)
             assert got.status_code == 401, (method, path, got.status_code)

@@ -1,7 +1,8 @@
 """Workspaces of the dashboard tests.
 
 `dash_story_dir` — the metric layer's story (tests/metrics/story.py) with two additions, so
-the numbers of the story's tests still hold there:
+the numbers of the story's tests still hold there (built once per test run, a copy per session:
+tests/shared_build.py):
 - the page views and the form of visitor a1 carry addresses (landing pages): on 1 March a1
   lands on /pricing (09:00, then /blog at 15:00), a2 on / ; on 2 March a1 lands on /pricing
   again and submits the form on /demo five minutes later;
@@ -22,6 +23,7 @@ import pytest
 from revlens.workspace import Workspace
 from tests.ingest.support import load
 from tests.metrics.story import PASSWORD, load_story
+from tests.shared_build import built_once, copy_of
 
 DEMO_PASSWORD = "demo-password-1"
 EXTRA_TOUCHES = """
@@ -39,19 +41,21 @@ T9,2026-03-05 09:00,email_click,,l1@example.cn,L1,email,,
 def dash_story_dir(tmp_path_factory) -> Path:
     from revlens.refresh import refresh
 
-    root = tmp_path_factory.mktemp("dashboards")
-    Workspace.init(root / "ws", admin_password=PASSWORD)
-    with Workspace.open(root / "ws") as ws:
-        load_story(ws, root / "data")
-        extra = root / "data" / "extra_touchpoints.csv"
-        extra.write_text(EXTRA_TOUCHES.strip() + "\n", encoding="utf-8")
-        assert load(ws, "touchpoints", extra).rejected == 0
-        refresh(ws)
-        ws.appdb.create_user("zhangsan", PASSWORD, role="sales_rep", staff_id="U1")
-        ws.appdb.create_user("lisi", PASSWORD, role="sales_rep", staff_id="U2")
-        ws.appdb.create_user("zhao", PASSWORD, role="sales_manager", staff_id="M1")
-        ws.appdb.create_user("analyst", PASSWORD, role="analyst")
-    return root / "ws"
+    def build(root: Path) -> None:
+        Workspace.init(root / "ws", admin_password=PASSWORD)
+        with Workspace.open(root / "ws") as ws:
+            load_story(ws, root / "data")
+            extra = root / "data" / "extra_touchpoints.csv"
+            extra.write_text(EXTRA_TOUCHES.strip() + "\n", encoding="utf-8")
+            assert load(ws, "touchpoints", extra).rejected == 0
+            refresh(ws)
+            ws.appdb.create_user("zhangsan", PASSWORD, role="sales_rep", staff_id="U1")
+            ws.appdb.create_user("lisi", PASSWORD, role="sales_rep", staff_id="U2")
+            ws.appdb.create_user("zhao", PASSWORD, role="sales_manager", staff_id="M1")
+            ws.appdb.create_user("analyst", PASSWORD, role="analyst")
+
+    built = built_once(tmp_path_factory, "dashboards-story", build)
+    return copy_of(built / "ws", tmp_path_factory.mktemp("dashboards") / "ws")
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import pytest
 from revlens.app.i18n import format_amount, format_number, format_percent, format_value
 from revlens.dashboards import echart_options, run_tile, selection_of, table_columns
 from revlens.dashboards import shipped_dashboards as shipped
-from revlens.dashboards.charts import drill_where, js_formatter
+from revlens.dashboards.charts import clicked_metric, drill_where, js_formatter, row_group
 from revlens.dashboards.exceptions import DashboardError
-from revlens.dashboards.spec import GlobalFilters
+from revlens.dashboards.spec import GlobalFilters, Selection
 
 SPRING = GlobalFilters(date_from=date(2026, 3, 1), date_to=date(2026, 4, 30),
                        compare="previous_period")
@@ -110,6 +110,28 @@ def test_table_columns_are_sortable_filterable_and_localised(dash_story):
     assert owners[0]["headerName"] == "Owner" and '"U1": "张三"' in owners[0][":valueFormatter"]
     compared = table_columns(result(dash_story, "events", "by_event"), "zh-CN")
     assert compared[0]["headerName"] == "市场活动"
+
+
+def test_a_table_row_cross_filters_as_a_chart_element_of_the_same_group(dash_story):
+    """The cockpit's target-by-team table: a click on a cell of the 华东销售 row makes the
+    Selection a click on the 华东销售 bar would, whichever column was clicked; the column
+    names the metric of the drill-down (a change column its metric)."""
+    table = result(dash_story, "cockpit", "target_by_team")
+    row = next(r for r in table.rows if r["team"] == "华东销售")
+    clicked = row_group(table, row)
+    assert clicked == {"group": {"team": "华东销售"}}
+    assert drill_where(clicked) == {"team": "华东销售"}
+    chart = table.model_copy(update={"kind": "bar"})
+    bar = next(p for p in points(echart_options(chart, "zh-CN"))
+               if p["group"] == {"team": "华东销售"})
+    assert selection_of(table, clicked) == selection_of(chart, bar) == Selection(
+        dimension="team", values=("华东销售",), tile="target_by_team")
+    assert clicked_metric(table, "bookings_target") == "bookings_target"
+    assert clicked_metric(table, "target_attainment_change") == "target_attainment"
+    assert clicked_metric(table, "team") is None
+    funnel = result(dash_story, "cockpit", "stage_health")
+    assert clicked_metric(funnel, "count") is None            # an analysis: no metric
+    assert row_group(funnel, funnel.rows[0])["group"] == {"stage": funnel.rows[0]["stage"]}
 
 
 def test_formatting_per_metric_format():

@@ -1,7 +1,7 @@
 """The web app in Chromium on the tiny demo (README's `make demo`): log-in per role and what each
 sees, the cockpit and every operations dashboard against the REST API, drill-down from the
-funnel to a customer 360 page, the attribution switch, the report designer, the language switch
-and the phone layout."""
+funnel to a customer 360 page, cross-filtering from a table cell, the attribution switch, the
+report designer, the language switch and the phone layout."""
 
 from __future__ import annotations
 
@@ -142,6 +142,32 @@ def test_drill_from_a_funnel_stage_to_a_customer_360_page(demo_server, browser):
     page.get_by_test_id("tab-timeline").wait_for()
     assert page.get_by_test_id("not-found").count() == 0
     assert page.get_by_test_id("attributes").count() == 1
+
+
+def test_a_table_cell_cross_filters_the_other_tiles(demo_server, browser):
+    """A cell of the cockpit's target-by-team table: the records behind its row and the
+    button that filters the other tiles by the row's team, as a bar of that team would."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    demo_server.login(page, "ceo")
+    page.goto(demo_server.url + _address("/"))
+    _loaded(page)
+    with demo_server.api("ceo") as api:
+        rows = api.post("/api/v1/dashboards/cockpit/tiles/target_by_team?lang=en",
+                        json={"filters": _filters()}).json()["rows"]
+    index, team = next((i, r["team"]) for i, r in enumerate(rows) if r["team"])
+    table = page.get_by_test_id("table-target_by_team")
+    table.scroll_into_view_if_needed()
+    row = table.locator(f".ag-center-cols-container .ag-row[row-index='{index}']")
+    row.locator(".ag-cell").nth(1).click()                   # the row's bookings
+    page.get_by_test_id("drill-dialog").wait_for()
+    page.get_by_test_id("drill-total").wait_for()           # its records are listed
+    assert team in page.get_by_test_id("drill-dialog").inner_text()
+    page.get_by_test_id("cross-apply").click()
+    chip = page.get_by_test_id("cross-team")
+    chip.wait_for()
+    assert team in chip.inner_text()
+    _loaded(page)
+    assert page.get_by_test_id("tile-error").count() == 0
 
 
 def _ranking(page) -> list[str]:

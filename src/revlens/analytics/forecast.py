@@ -349,3 +349,13 @@ def _mean(values: pd.Series) -> float | None:
 def snapshot_today(wh: Warehouse) -> None:
     """Each refresh stores the day's forecast of the current quarter."""
     save_snapshot(wh, forecast(wh, ForecastRequest()))
+
+
+def warm_up() -> None:
+    """Load the time-series model and compile its numeric kernels on a made-up history, so
+    that the first forecast a user asks for does not pay for it (seconds on a small machine;
+    `revlens serve` calls it in the background when it starts)."""
+    months = pd.date_range("2000-01-01", periods=MIN_MONTHS + 6, freq="MS")
+    history = pd.Series([100.0 + (i % 5) * 10 for i in range(len(months))], index=months)
+    _time_series(history, list(pd.date_range(months[-1] + pd.DateOffset(months=1), periods=3,
+                                             freq="MS")))

@@ -18,6 +18,7 @@ import ibis
 from pydantic import BaseModel, Field
 
 from revlens.cdp.privacy import masked_record
+from revlens.metrics.cache import cached
 from revlens.metrics.catalog import Catalog
 from revlens.metrics.compiler import Compiler, check_dimensions
 from revlens.metrics.drill import json_value
@@ -118,3 +119,20 @@ def lead_pool(wh: Warehouse, request: LeadPoolRequest, scope: Scope | None = Non
     return LeadPool(as_of=as_of, total=sum(c["n"] for c in counts),
                     idle=sum(c["idle"] or 0 for c in counts), by_status=by_status,
                     leads=leads, scope=scope.describe())
+
+
+def kept_lead_pool(wh: Warehouse, request: LeadPoolRequest, scope: Scope | None = None,
+                   catalog: Catalog | None = None, pii: bool = True) -> LeadPool:
+    """`lead_pool` through the result cache (`revlens.metrics.cache`), what the web app and
+    the REST API show: without `as_of`, as of the current minute, so that everyone of one
+    scope asking within it shares one answer (a lead created this minute shows from the
+    next)."""
+    scope = scope or Scope.everything()
+    catalog = catalog or Catalog.load(wh.settings.workspace)
+    if request.as_of is None:
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        request = request.model_copy(update={"as_of": now})
+    found = cached(wh, "analytics.lead_pool", request,
+                   lambda: lead_pool(wh, request, scope, catalog, pii=pii),
+                   scope=scope, pii=pii, catalog=catalog)
+    return found.model_copy(update={"scope": scope.describe()})

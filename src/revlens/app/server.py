@@ -1,15 +1,18 @@
 """The web app: the pages (`revlens.app.pages`), the REST API under `/api/v1`, the tracking API
 under `/v1`, and the scheduled syncs, in one process.
 
-Each request opens the workspace read-only for its duration, so `revlens import` can write
+Each request reads the workspace read-only for its duration, so `revlens import` can write
 between requests; while an import holds the warehouse, pages and the API say so instead of
-failing.
+failing. Computed results are kept until the warehouse changes (`revlens.metrics.cache`), and
+read-only connections are kept open between requests until idle for a second
+(`revlens.warehouse.pool`).
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import Callable
 
 from fastapi import APIRouter, FastAPI
@@ -27,8 +30,10 @@ from revlens.config import Settings
 from revlens.connectors.sync import scheduler as sync_scheduler
 from revlens.dashboards.api import dashboards_router
 from revlens.metrics.api import metrics_router
+from revlens.metrics.cache import RESULTS
 from revlens.tracking.api import mount_tracking
 from revlens.warehouse.connection import wait_for_locks
+from revlens.warehouse.pool import reuse_connections
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +54,26 @@ def healthz() -> JSONResponse:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
+def _warm_up() -> None:
+    """What the first cockpit would otherwise wait for: the forecast's time-series model."""
+    from revlens.analytics.forecast import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - only a head start; the first forecast will say what fails
+        log.warning("warming up the forecast model failed", exc_info=True)
+
+
 def run(settings: Settings, host: str, port: int) -> None:
     """Serve until interrupted."""
     from revlens.app import pages  # noqa: F401 - registers the pages
 
     context.serve(settings)
     wait_for_locks(10.0)  # the tracking flusher (a child process) holds the warehouse briefly
+    reuse_connections()   # read-only connections kept between requests, closed when idle
+    RESULTS.configure(max_bytes=settings.result_cache_mb * 1024 * 1024,
+                      max_age=settings.result_cache_seconds)
+    threading.Thread(target=_warm_up, name="revlens-warm-up", daemon=True).start()
     mount_tracking(nicegui_app, settings)  # /v1 tracking API, form webhooks, /t/ tracker
     mount_api(nicegui_app, context.settings)
     scheduler = sync_scheduler.start(settings)  # sources.toml schedules

@@ -6,7 +6,8 @@ Each is a small function from an `AnalysisRequest` to an `AnalysisOutput` — ro
 dimensions and its columns, as metric tiles' rows are — registered with `@analysis_of(...)`
 with its output columns (label and format), the chart kinds it suits, the base records whose
 dimensions it can be filtered by, and the parameters a tile may set or switch. They call the
-insight runners of `revlens.analytics`, within the caller's scope.
+insight runners of `revlens.analytics`, within the caller's scope, through the result cache
+(`revlens.metrics.cache`): what a runner returns is language-free; the analysis labels it.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from revlens.analytics.funnels import (
     funnel_records,
     stalled_deals,
 )
-from revlens.analytics.lead_pool import LeadPoolRequest, lead_pool
+from revlens.analytics.lead_pool import LeadPoolRequest, kept_lead_pool
 from revlens.dashboards.exceptions import DashboardError
 from revlens.dashboards.names import value_labels
+from revlens.metrics.cache import cached, cached_query
 from revlens.metrics.catalog import Catalog, Text
-from revlens.metrics.compiler import run_query
 from revlens.metrics.dimensions import GRAINS
 from revlens.metrics.periods import instant
 from revlens.metrics.query import DrillResult, Filter, MetricInfo, MetricQuery
@@ -152,8 +153,18 @@ def _funnel_request(request: AnalysisRequest, kind: str) -> FunnelRequest:
                          date_from=request.date_from, date_to=request.date_to)
 
 
+def _kept(request: AnalysisRequest, what: str, key: Any, compute: Callable[[], Any], *,
+          scope: bool = True, pii: bool = False) -> Any:
+    """`compute()` through the result cache (`revlens.metrics.cache`), in the request's scope
+    (or, `scope=False`, measured for the whole company)."""
+    return cached(request.wh, what, key, compute, scope=request.scope if scope else None,
+                  pii=pii, catalog=request.catalog)
+
+
 def _funnel_output(request: AnalysisRequest, kind: str) -> AnalysisOutput:
-    result = funnel(request.wh, _funnel_request(request, kind), request.scope, request.catalog)
+    asked = _funnel_request(request, kind)
+    result = _kept(request, "analytics.funnel", asked,
+                   lambda: funnel(request.wh, asked, request.scope, request.catalog))
     by = request.params.get("by")
     rows = [s.as_record(by) for s in result.steps]
     for row in rows:
@@ -221,8 +232,10 @@ def pipeline_funnel(request: AnalysisRequest) -> AnalysisOutput:
                       Column("amount", _t("金额", "Amount"), "currency")),
              records="opportunities_created")
 def stalled(request: AnalysisRequest) -> AnalysisOutput:
-    deals = stalled_deals(request.wh, _funnel_request(request, "pipeline"), request.scope,
-                          request.catalog, limit=request.limit or 100)
+    asked, limit = _funnel_request(request, "pipeline"), request.limit or 100
+    deals = _kept(request, "analytics.stalled_deals", (asked, limit),
+                  lambda: stalled_deals(request.wh, asked, request.scope, request.catalog,
+                                        limit=limit))
     rows = [{"opportunity_id": d.opportunity_id, "stage": d.stage, "owner": d.owner_id,
              "name": d.name, "days_in_stage": d.days_in_stage, "typical_days": d.typical_days,
              "amount": d.amount} for d in deals]
@@ -253,14 +266,16 @@ METHODS = {"won_to_date": ("已赢单", "Won to date"),
 def forecast_tile(request: AnalysisRequest) -> AnalysisOutput:
     day = _moment(request)
     period = request.params.get("period", "quarter")
-    result = forecast(request.wh, ForecastRequest(as_of=day, period=period), request.scope,
-                      request.catalog)
+    asked = ForecastRequest(as_of=day, period=period)
+    result = _kept(request, "analytics.forecast", asked,
+                   lambda: forecast(request.wh, asked, request.scope, request.catalog))
     rows = [{"method": "won_to_date", "amount": result.won_to_date}]
     rows += [{"method": m.method, "amount": m.forecast, "lo80": m.lo80, "hi80": m.hi80}
              for m in result.methods if m.forecast is not None]
     start, end = period_bounds(day, period)
-    target = run_query(request.wh, MetricQuery(metrics=["bookings_target"], date_from=start,
-                                               date_to=end), request.scope, request.catalog)
+    target = cached_query(request.wh, MetricQuery(metrics=["bookings_target"],
+                                                  date_from=start, date_to=end),
+                          request.scope, request.catalog)
     rows.append({"method": "target", "amount": target.rows[0]["bookings_target"]
                  if target.rows else None})
     i = 0 if request.locale == "zh-CN" else 1
@@ -279,7 +294,9 @@ def forecast_tile(request: AnalysisRequest) -> AnalysisOutput:
                       Column("snapshots", _t("快照数", "Snapshots"), "count", "neutral")),
              whole_company=True)
 def accuracy(request: AnalysisRequest) -> AnalysisOutput:
-    report = forecast_accuracy(request.wh, _moment(request) + timedelta(days=1))
+    until = _moment(request) + timedelta(days=1)
+    report = _kept(request, "analytics.forecast_accuracy", until,
+                   lambda: forecast_accuracy(request.wh, until), scope=False)
     rows = [{"method": r.method, "mape": r.mape, "bias": r.bias, "snapshots": r.snapshots}
             for r in report.methods]
     i = 0 if request.locale == "zh-CN" else 1
@@ -309,10 +326,10 @@ def accuracy(request: AnalysisRequest) -> AnalysisOutput:
                       Column("follow_ups", _t("跟进次数", "Follow-ups"), "count")),
              records="leads", params={"idle_only": ("false", "true")})
 def pool(request: AnalysisRequest) -> AnalysisOutput:
-    end = datetime.now(UTC) if request.date_to is None else min(
-        datetime.now(UTC), instant(request.date_to + timedelta(days=1),
-                                   request.wh.settings.timezone))
-    result = lead_pool(request.wh, LeadPoolRequest(
+    now = datetime.now(UTC).replace(second=0, microsecond=0)      # as of this minute
+    end = now if request.date_to is None else min(
+        now, instant(request.date_to + timedelta(days=1), request.wh.settings.timezone))
+    result = kept_lead_pool(request.wh, LeadPoolRequest(
         filters=request.filters, as_of=end, limit=request.limit or 50,
         idle_only=request.params.get("idle_only") == "true"),
         request.scope, request.catalog, pii=request.pii)
@@ -344,9 +361,9 @@ def pool(request: AnalysisRequest) -> AnalysisOutput:
              params={"months": tuple(str(n) for n in (3, 6, 12, 18, 24))})
 def cohorts(request: AnalysisRequest) -> AnalysisOutput:
     months = int(request.params.get("months", "12"))
-    report = cohort_retention(request.wh, CohortRequest(
-        date_from=request.date_from, date_to=request.date_to, months=months),
-        request.scope, request.catalog)
+    asked = CohortRequest(date_from=request.date_from, date_to=request.date_to, months=months)
+    report = _kept(request, "analytics.cohorts", asked,
+                   lambda: cohort_retention(request.wh, asked, request.scope, request.catalog))
     rows = [{"cohort": c.cohort, "month": f"M{k}", "retention": c.retention[k],
              "revenue_retention": c.revenue_retention[k], "customers": c.customers}
             for c in report.cohorts for k in range(months + 1)]

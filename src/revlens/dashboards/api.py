@@ -26,7 +26,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
-from revlens.analytics.lead_pool import SORTS, LeadPool, LeadPoolRequest, lead_pool
+from revlens.analytics.lead_pool import SORTS, LeadPool, LeadPoolRequest, kept_lead_pool
 from revlens.app.auth import api_user
 from revlens.app.requests import read_workspace
 from revlens.appdb.models import User
@@ -224,13 +224,14 @@ def dashboards_router(settings: Callable[[], Settings]) -> APIRouter:
              user: User = logged_in) -> LeadPool:
         """Open leads with status, age, owner and last touch (most idle first), filtered by
         status, owner, team, channel, age bucket (<1d, 1-3d, 3-7d, 7-30d, >30d) and idle over
-        3 days; e-mail and phone masked without the personal-data permission."""
+        3 days; e-mail and phone masked without the personal-data permission. Without
+        `as_of`: as of the current minute."""
         request = LeadPoolRequest(status=status or [], owner=owner or [], team=team or [],
                                   channel=channel or [], age=age or [], idle_only=idle,
                                   as_of=as_of, sort=sort, descending=desc, limit=limit,
                                   offset=offset)
         with _answers(settings) as ws:
-            return lead_pool(ws.warehouse, request, scope_of_user(ws.warehouse, user),
-                             pii=user.pii)
+            return kept_lead_pool(ws.warehouse, request, scope_of_user(ws.warehouse, user),
+                                  pii=user.pii)
 
     return router

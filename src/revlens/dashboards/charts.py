@@ -4,9 +4,9 @@ definitions, pure functions of a `TileResult` (no UI code, no queries).
 Options follow NiceGUI's convention for JavaScript: a key starting with `:` holds a function's
 source (`":formatter": "(v) => ..."`), turned into the function in the browser. Every data item
 carries `group` — the tile's dimension values of that point — so a click maps back to the group
-(`selection_of` for cross-filtering, `drill_where` for drill-down); `text` is the value as the
-locale writes it, shown by the tooltips. Animation is off (screenshots), and the toolbox saves
-the chart as a PNG.
+(`selection_of` for cross-filtering, `drill_where` for drill-down); a table's row maps to the
+same group (`row_group`); `text` is the value as the locale writes it, shown by the tooltips.
+Animation is off (screenshots), and the toolbox saves the chart as a PNG.
 """
 
 from __future__ import annotations
@@ -305,6 +305,23 @@ def drill_where(clicked: dict[str, Any]) -> dict[str, Any]:
     """The group of a clicked data item (its `group`): the `where` of a drill-down."""
     group = clicked.get("group") if isinstance(clicked, dict) else None
     return dict(group or {})
+
+
+def row_group(result: TileResult, row: dict[str, Any]) -> dict[str, Any]:
+    """A table row as a clicked data item: its `group` is the row's values of the tile's
+    dimensions, as a chart element of the same group carries it."""
+    row = row if isinstance(row, dict) else {}
+    return {"group": {d.id: row.get(d.id) for d in result.dimensions if d.id in row}}
+
+
+def clicked_metric(result: TileResult, column: str | None) -> str | None:
+    """The metric of a clicked table column (its change column counts as the metric); None
+    for a dimension's column, or on an analysis's table."""
+    if result.analysis or not column:
+        return None
+    ids = [m.id for m in result.metrics]
+    name = column.removesuffix("_change").removesuffix("_previous")
+    return name if name in ids else None
 
 
 def selection_of(result: TileResult, clicked: dict[str, Any]) -> Selection | None:

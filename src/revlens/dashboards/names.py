@@ -15,6 +15,7 @@ from revlens.contract.entities import (
     PLATFORMS,
     TOUCH_TYPES,
 )
+from revlens.metrics.cache import cached
 from revlens.warehouse import Warehouse
 
 Namer = Callable[[Warehouse, list[str], str], dict[str, str]]
@@ -56,12 +57,15 @@ def _fixed(table: dict[str, tuple[str, str]]) -> Namer:
 
 
 def _lookup(entity: str, key: str, label: str) -> Namer:
-    """Names from a warehouse table, for the values shown only."""
-    def name(wh: Warehouse, values: list[str], locale: str) -> dict[str, str]:
+    """Names from a warehouse table, for the values shown only (kept with the results)."""
+    def look_up(wh: Warehouse, values: list[str]) -> dict[str, str]:
         t = wh.table(entity)
         rows = wh.to_arrow(t.filter(t[key].isin(values)).select(
             k=t[key], n=t[label])).to_pylist()
         return {r["k"]: r["n"] for r in rows if r["n"]}
+
+    def name(wh: Warehouse, values: list[str], locale: str) -> dict[str, str]:
+        return cached(wh, f"names.{entity}", tuple(values), lambda: look_up(wh, values))
     return name
 
 

@@ -6,6 +6,11 @@ page may run its tiles concurrently, each on its own read-only connection
 (`run_dashboard_concurrently`). A tile that cannot run (a metric a workspace removed, a switch
 value that does not exist ...) comes back with `error` saying what to change, and the other
 tiles still run.
+
+On a read-only warehouse what a tile measures — its metric query, its analysis, the names of
+its values — comes from the result cache when the same question was asked of the same data in
+the same scope before (`revlens.metrics.cache`); only the labels are put on per call, in the
+caller's language.
 """
 
 from __future__ import annotations
@@ -25,14 +30,16 @@ from revlens.dashboards.result import DimensionInfo, KpiValue, SwitchState, Tile
 from revlens.dashboards.spec import Dashboard, GlobalFilters, Tile, TilePlan
 from revlens.dashboards.validation import check_tile
 from revlens.errors import RevLensError
+from revlens.metrics.cache import cached_query
 from revlens.metrics.catalog import Catalog
-from revlens.metrics.compiler import ADDITIVE, run_query
+from revlens.metrics.compiler import ADDITIVE
 from revlens.metrics.dimensions import DIMENSIONS, GRAINS
 from revlens.metrics.drill import drill
 from revlens.metrics.periods import period_labels
 from revlens.metrics.query import DrillRequest, DrillResult, Value
 from revlens.metrics.scope import Scope
 from revlens.warehouse import Warehouse
+from revlens.warehouse.pool import reader
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +111,7 @@ def run_dashboard_concurrently(settings: Settings, dashboard: Dashboard, filters
 
     def connection() -> Warehouse:
         if not hasattr(local, "wh"):
-            local.wh = Warehouse(settings, read_only=True)
+            local.wh = reader(settings)
             with lock:
                 opened.append(local.wh)
         return local.wh
@@ -158,7 +165,7 @@ def drill_tile(wh: Warehouse, tile: Tile, filters: GlobalFilters, where: dict[st
 # -- metric tiles ------------------------------------------------------------------------------
 def _run_metrics(wh: Warehouse, tile: Tile, plan: TilePlan, scope: Scope, catalog: Catalog,
                  locale: str, result: TileResult) -> None:
-    measured = run_query(wh, plan.query, scope, catalog, locale=locale)
+    measured = cached_query(wh, plan.query, scope, catalog, locale)
     dims = list(measured.dimensions)
     rows = measured.rows
     measured_nothing = not rows or all(r.get(m.id) is None for r in rows

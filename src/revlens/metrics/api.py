@@ -2,11 +2,14 @@
 
 Every route needs a RevLens user (the web session cookie, or HTTP Basic) and measures within
 that user's row-level scope: their staff record at their scope level (`revlens.metrics.scope`).
-The router holds no query logic; it calls the same compiler as the CLI and the Python API.
+The router holds no query logic; it calls the same compiler as the CLI and the Python API,
+through the result cache (`revlens.metrics.cache`) that the web pages share.
 
     GET  /api/v1/metrics                      the catalog
     GET  /api/v1/metrics/query?metric=bookings&by=month&date_from=2026-01-01&date_to=...
     POST /api/v1/metrics/query                a MetricQuery as JSON (filters, params ...)
+    GET  /api/v1/metrics/dimensions/owner/values   a filter's choices: the dimension's values
+                                              in your records, most frequent first
     POST /api/v1/metrics/drill                a DrillRequest: the records behind a number
     POST /api/v1/metrics/export?format=csv    the same request: all those records (up to
                                               100,000) as a CSV or XLSX download; audited
@@ -27,8 +30,9 @@ from revlens.app.requests import read_workspace
 from revlens.appdb.audit import audit
 from revlens.appdb.models import User
 from revlens.config import Settings
+from revlens.metrics.cache import cached_query
 from revlens.metrics.catalog import Catalog
-from revlens.metrics.compiler import run_query
+from revlens.metrics.choices import DimensionValues, dimension_values
 from revlens.metrics.drill import drill
 from revlens.metrics.export import MEDIA_TYPES, WRITERS, ExportFormat, export_records
 from revlens.metrics.query import DrillRequest, DrillResult, MetricQuery, MetricResult, valid
@@ -76,16 +80,25 @@ def metrics_router(settings: Callable[[], Settings]) -> APIRouter:
             request = valid(MetricQuery, metrics=metric, dimensions=by or [],
                             date_from=date_from, date_to=date_to, grain=grain,
                             compare=compare)
-            return run_query(ws.warehouse, request, scope_of_user(ws.warehouse, user),
-                             locale=lang)
+            return cached_query(ws.warehouse, request, scope_of_user(ws.warehouse, user),
+                                locale=lang)
 
     @router.post("/query", response_model=MetricResult)
     def query_post(request: MetricQuery, lang: Lang = "zh-CN",
                    user: User = logged_in) -> MetricResult:
         """A full MetricQuery: metrics, dimensions, filters, period, compare, parameters."""
         with read_workspace(settings) as ws:
-            return run_query(ws.warehouse, request, scope_of_user(ws.warehouse, user),
-                             locale=lang)
+            return cached_query(ws.warehouse, request, scope_of_user(ws.warehouse, user),
+                                locale=lang)
+
+    @router.get("/dimensions/{dimension}/values", response_model=DimensionValues)
+    def values(dimension: str, limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+               user: User = logged_in) -> DimensionValues:
+        """The values of a dimension in the records you may see, most frequent first: what
+        a filter on it can choose from."""
+        with read_workspace(settings) as ws:
+            return dimension_values(ws.warehouse, dimension,
+                                    scope_of_user(ws.warehouse, user), limit=limit)
 
     @router.post("/drill", response_model=DrillResult)
     def drill_post(request: DrillRequest, user: User = logged_in) -> DrillResult:

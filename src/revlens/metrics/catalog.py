@@ -19,6 +19,8 @@ ratio, difference or sum of other metrics, computed after each is grouped alike.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -152,6 +154,14 @@ class Catalog:
             for metric in _read(path, source):
                 metrics[metric.id] = metric
         return cls(metrics)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A digest of every definition: equal for catalogs that measure alike."""
+        digest = hashlib.sha256()
+        for metric_id in sorted(self.metrics):
+            digest.update(self.metrics[metric_id].model_dump_json().encode())
+        return digest.hexdigest()
 
     def __contains__(self, metric_id: str) -> bool:
         return metric_id in self.metrics

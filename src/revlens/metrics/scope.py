@@ -86,4 +86,10 @@ def scope_of_user(wh: Warehouse, user: object) -> Scope:
     """The scope of an app user (`revlens.appdb.models.User`): their staff record at their
     chosen level, else their role's default level."""
     level = level_for(getattr(user, "role", ""), getattr(user, "scope", None))
-    return resolve_scope(wh, getattr(user, "staff_id", None), level)
+    staff_id = getattr(user, "staff_id", None)
+    if level == "team" and staff_id:       # read from the staff records: kept like results
+        from revlens.metrics.cache import cached
+
+        return cached(wh, "metrics.scope", (staff_id, level),
+                      lambda: resolve_scope(wh, staff_id, level))
+    return resolve_scope(wh, staff_id, level)

@@ -1,7 +1,12 @@
 """Drill-down on a dashboard: the records behind a clicked number in a dialog — the same
 records, scope and masking as `revlens drill` and POST /api/v1/metrics/drill — with links to
 each record's customer 360 page, exports, and a button to cross-filter the dashboard by the
-clicked value."""
+clicked value.
+
+A chart element, a table cell and a KPI are clicked alike: the group clicked (a chart
+element's `group`, a table row's dimension values) gives the records to list and the
+cross-filter `Selection` (`revlens.dashboards.charts.selection_of`); a tile whose figures
+have no records behind them cross-filters at once."""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from revlens.app import context
 from revlens.app.i18n import format_int
 from revlens.app.pages.grids import export_buttons, records_grid
 from revlens.app.pages.shell import call_scoped, load_into
-from revlens.dashboards.charts import drill_where, selection_of
+from revlens.dashboards.analyses import analysis
+from revlens.dashboards.charts import clicked_metric, drill_where, row_group, selection_of
 from revlens.dashboards.result import TileResult
 from revlens.dashboards.runner import drill_tile
 from revlens.dashboards.spec import Tile
@@ -30,16 +36,39 @@ EXPORT_LIMIT = 100_000
 
 async def on_point(board: Board, tile: Tile, result: TileResult, event) -> None:
     """A chart element: the series names the metric, the element the group."""
-    if not result.drill:
-        return
-    where = drill_where(event.data)
-    selection = selection_of(result, event.data)
     metric = None
     if not result.analysis:
         metric = next((m.id for m in result.metrics if event.series_name.startswith(m.label)),
                       result.metrics[0].id)
+    await on_group(board, tile, result, event.data, metric)
+
+
+async def on_cell(board: Board, tile: Tile, result: TileResult, event) -> None:
+    """A table cell: its row is the group, its column the metric (the tile's first when a
+    dimension's column was clicked)."""
+    args = event.args if isinstance(event.args, dict) else {}
+    metric = clicked_metric(result, args.get("colId"))
+    if metric is None and not result.analysis and result.metrics:
+        metric = result.metrics[0].id
+    await on_group(board, tile, result, row_group(result, args.get("data") or {}), metric)
+
+
+async def on_group(board: Board, tile: Tile, result: TileResult, clicked: dict,
+                   metric: str | None) -> None:
+    """A clicked group (`clicked` carries it as `group`): the records behind its number, with
+    the button to cross-filter the other tiles by it; without records to show (drill-down
+    off, or an analysis whose figures are not counts of records), the cross-filter at once."""
+    selection = selection_of(result, clicked)
     cross = (selection.dimension, selection.values[0]) if selection else None
-    await open_dialog(board, tile, Drill(metric=metric, where=where), cross)
+    if drillable(result):
+        await open_dialog(board, tile, Drill(metric=metric, where=drill_where(clicked)), cross)
+    elif cross is not None:
+        await board.cross_filter(*cross, tile.id)
+
+
+def drillable(result: TileResult) -> bool:
+    return result.drill and (result.analysis is None
+                             or analysis(result.analysis).drill is not None)
 
 
 async def on_kpi(board: Board, tile: Tile, metric: str) -> None:

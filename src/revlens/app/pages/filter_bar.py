@@ -1,6 +1,7 @@
 """The global filter bar of a dashboard: period (presets or any range) with compare-to, and
 channel, team, owner, industry and province. Applying it reloads the page at the filtered
-address; the choices offered are the values the viewer can see."""
+address; the choices offered are the values the viewer can see (`revlens.metrics.choices`, the
+same as GET /api/v1/metrics/dimensions/{dimension}/values), shown by their names."""
 
 from __future__ import annotations
 
@@ -11,27 +12,26 @@ from nicegui import ui
 
 from revlens.app.pages.filters import LIST_FILTERS, PRESETS, address, preset_period, today
 from revlens.app.pages.shell import load
-from revlens.metrics.catalog import Catalog
-from revlens.metrics.compiler import run_query
-from revlens.metrics.query import MetricQuery
+from revlens.dashboards.names import value_labels
+from revlens.metrics.choices import dimension_values as values_of
+from revlens.metrics.choices import filter_choices
 
 if TYPE_CHECKING:
     from revlens.app.pages.dashboard import Board
 
-PREFERRED = ("leads", "new_pipeline", "bookings", "spend")
-"""Metrics whose records give a filter's choices (the first that has the dimension)."""
-
 
 def dimension_values(wh, scope, dimension: str, limit: int = 500) -> list:
     """The values of `dimension` among the records the scope allows, most frequent first."""
-    catalog = Catalog.load(wh.settings.workspace)
-    metric = next((m for m in PREFERRED if dimension in catalog.dimensions(m)), None)
-    if metric is None:
-        return []
-    result = run_query(wh, MetricQuery(metrics=[metric], dimensions=[dimension], limit=limit),
-                       scope)
-    rows = sorted(result.rows, key=lambda r: -(r.get(metric) or 0))
-    return [r[dimension] for r in rows if r[dimension] not in (None, "")]
+    return values_of(wh, dimension, scope, limit=limit).values
+
+
+def named_choices(wh, scope, dimensions: tuple[str, ...], locale: str) -> dict[str, dict]:
+    """Each dimension's choices as select options: value -> its name (staff, channels ...)."""
+    found = filter_choices(wh, dimensions, scope)
+    rows = [{d: v} for d, values in found.items() for v in values]
+    names = value_labels(wh, rows, dimensions, locale)
+    return {d: {v: names.get(d, {}).get(str(v), str(v)) for v in values}
+            for d, values in found.items()}
 
 
 async def filter_bar(board: Board) -> None:
@@ -90,11 +90,11 @@ async def filter_bar(board: Board) -> None:
             "flat dense no-caps")
 
     async def fill_choices() -> None:
+        found = await load(viewer, named_choices, tuple(lists), viewer.locale)
         for name, select in lists.items():
-            values = await load(viewer, dimension_values, name)
-            if values is None:
-                return
-            select.set_options(sorted(set(values) | set(select.value or []), key=str),
+            options = {**found.get(name, {}),
+                       **{v: str(v) for v in select.value or [] if v not in found.get(name, {})}}
+            select.set_options(dict(sorted(options.items(), key=lambda kv: str(kv[1]))),
                                value=select.value)
 
     ui.timer(0.05, fill_choices, once=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import Request
 from nicegui import ui
 
-from revlens.analytics.lead_pool import IDLE_DAYS, LeadPool, LeadPoolRequest, lead_pool
+from revlens.analytics.lead_pool import IDLE_DAYS, LeadPool, LeadPoolRequest, kept_lead_pool
 from revlens.app.i18n import format_int
 from revlens.app.pages.filter_bar import dimension_values
 from revlens.app.pages.grids import export_buttons, records_grid
@@ -139,4 +139,4 @@ class Pool:
 
 
 def _pool(wh, scope, request: LeadPoolRequest, pii: bool) -> LeadPool:
-    return lead_pool(wh, request, scope, pii=pii)
+    return kept_lead_pool(wh, request, scope, pii=pii)

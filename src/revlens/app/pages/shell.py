@@ -157,5 +157,7 @@ async def load_into(container: ui.element, viewer: Viewer, fn: Callable[..., T],
 
 
 def call_scoped(user: User, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
-    with Workspace.open(context.settings().workspace, read_only=True) as ws:
+    """`fn(warehouse, scope, ...)` on the served workspace, read-only: the warehouse connects
+    at the first query `fn` runs (none when its results are kept, `revlens.metrics.cache`)."""
+    with Workspace.for_request(context.settings().workspace, context.app_db()) as ws:
         return fn(ws.warehouse, scope_of_user(ws.warehouse, user), *args, **kwargs)

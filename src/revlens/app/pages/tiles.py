@@ -132,12 +132,16 @@ def _kpis(board: Board, tile: Tile, result: TileResult) -> None:
 
 
 def _table(board: Board, tile: Tile, result: TileResult) -> None:
+    """An AG Grid; a click on a cell does what a click on the same group of a chart does."""
     viewer = board.viewer
     grid = ui.aggrid({"columnDefs": table_columns(result, viewer.locale),
                       "rowData": result.rows, "pagination": len(result.rows) > 20,
-                      "paginationPageSize": 20, "defaultColDef": {"minWidth": 90}})
+                      "paginationPageSize": 20,
+                      "defaultColDef": {"minWidth": 90, "cellClass": "cursor-pointer"}})
     grid.classes("w-full").style(f"height: {_height(tile)}").props(
         f"data-testid=table-{tile.id}")
+    grid.on("cellClicked", lambda e: drilldown.on_cell(board, tile, result, e),
+            ["data", "colId"])
     columns = [*(d.id for d in result.dimensions), *(m.id for m in result.metrics)]
     export_buttons(f"tile-{tile.id}", lambda: (columns, result.rows), viewer.locale,
                    viewer.user.username, f"dashboard {board.dashboard.id} tile {tile.id}")
