@@ -25,6 +25,7 @@ Each timing is the best of the run's repeats.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -48,19 +49,33 @@ def run(ctx: RunContext) -> list[Figure]:
     return measure_attribution(workspace, ctx.repeat)
 
 
+def demo_data(scale: str, data_dir: Path) -> Path:
+    """The demo's files at `scale`, generated once (kept in the data folder; the manifest is
+    written last, so a folder with one is complete). The generation's time and row counts are
+    kept beside it in `generated.json`."""
+    from revlens.demo.generate import generate
+
+    root = data_dir / f"attribution-{scale}"
+    folder = root / "data"
+    if not (folder / "manifest.json").exists():
+        summary = generate(folder, scale=scale)
+        (root / "generated.json").write_text(json.dumps(
+            {"seconds": summary.seconds, "rows": summary.rows}), encoding="utf-8")
+    return folder
+
+
 def demo_workspace(scale: str, data_dir: Path) -> Path:
     """The demo at `scale`, generated and imported once (kept in the data folder)."""
-    from revlens.demo.generate import generate
     from revlens.ingest.bulk import import_manifest
     from revlens.workspace import Workspace
 
     root = data_dir / f"attribution-{scale}"
     workspace, done = root / "ws", root / "imported"
     if not done.exists():
-        generate(root / "data", scale=scale)
+        data = demo_data(scale, data_dir)
         Workspace.init(workspace, admin_password="benchmark-only")
         with Workspace.open(workspace) as ws:
-            import_manifest(ws, root / "data", user="benchmark")
+            import_manifest(ws, data, user="benchmark")
         done.touch()
     return workspace
 

@@ -23,7 +23,7 @@ from benchmarks.bench_import import _in_worker, _peak_rss_mb
 from benchmarks.registry import Figure, RunContext, benchmark
 
 NAME = "identity"
-EDGES = {"small": 200_000, "medium": 2_000_000, "large": 10_000_000}
+EDGES = {"tiny": 20_000, "small": 200_000, "medium": 2_000_000, "large": 10_000_000}
 FLOOR = "scipy connected_components"
 KINDS = ("anonymous_id", "email", "phone", "contact_id")
 

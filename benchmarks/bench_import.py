@@ -29,7 +29,7 @@ from benchmarks.registry import Figure, RunContext, benchmark
 from benchmarks.touchpoints_csv import touchpoints_csv
 
 NAME = "import"
-ROWS = {"small": 200_000, "medium": 1_000_000, "large": 1_000_000}
+ROWS = {"tiny": 20_000, "small": 200_000, "medium": 1_000_000, "large": 1_000_000}
 FLOOR = "duckdb read_csv + INSERT"
 ENTITY = "touchpoints"
 STAGE_LABELS = {  # the first word of each progress message import_file reports

@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.registry import Figure, RunContext, benchmark
+from benchmarks.registry import Figure, RunContext, benchmark, run_async
 
 NAME = "tracking"
-EVENTS = {"small": 20_000, "medium": 100_000, "large": 300_000}
+EVENTS = {"tiny": 2_000, "small": 20_000, "medium": 100_000, "large": 300_000}
 BATCH = 100
 CONCURRENCY = 4
 WARM_UP = 2_000  # events sent first and not timed: the server's first requests import code
@@ -164,10 +164,10 @@ def api_run(bodies: list[bytes], events: int, workspace: Path) -> ApiRun:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(url, server)
-        asyncio.run(_send(url, key, batches(WARM_UP, seed=1, prefix="warm-up")))
+        run_async(_send(url, key, batches(WARM_UP, seed=1, prefix="warm-up")))
         cpu_before, server_before = time.process_time(), _cpu_seconds(server.pid)
         started = time.perf_counter()
-        accepted, latencies = asyncio.run(_send(url, key, bodies))
+        accepted, latencies = run_async(_send(url, key, bodies))
         seconds = time.perf_counter() - started
         client_cpu = time.process_time() - cpu_before
         stored = _wait_stored(workspace, WARM_UP + events, server) - WARM_UP

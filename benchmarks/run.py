@@ -2,7 +2,10 @@
 
 Each registered benchmark returns rows of figures; every row is printed next to its peer or
 physical floor, with ratio = RevLens' time / the peer's time. Generated inputs are cached in
-`benchmarks/.data/` (gitignored); each run's scratch files are removed when it ends.
+`benchmarks/.data/` (gitignored); each run's scratch files are removed when it ends. With
+`--save` the figures are also merged into `benchmarks/results/ENGINE-SCALE.json`, with the
+machine and the load average (`benchmarks/results.py`), from which `benchmarks/report.py`
+writes docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 import importlib
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,11 +24,20 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from benchmarks.registry import BENCHMARKS, SCALES, Figure, RunContext  # noqa: E402
+from benchmarks import machine, results  # noqa: E402
+from benchmarks.registry import (  # noqa: E402
+    BENCHMARK_ENGINES,
+    BENCHMARKS,
+    ENGINES,
+    SCALES,
+    Figure,
+    RunContext,
+)
 
 MODULES = (  # each registers its benchmarks on import
     "benchmarks.bench_import", "benchmarks.bench_tracking", "benchmarks.bench_attribution",
     "benchmarks.bench_identity", "benchmarks.bench_metrics", "benchmarks.bench_identity_quality",
+    "benchmarks.bench_dashboards", "benchmarks.bench_pipeline",
 )
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 
@@ -72,6 +85,13 @@ def parser() -> argparse.ArgumentParser:
                      help="report the best of N runs of each measurement (default 3)")
     out.add_argument("--data-dir", type=Path, default=DATA_DIR,
                      help="where generated inputs are cached (default benchmarks/.data)")
+    out.add_argument("--engine", choices=ENGINES, default="duckdb",
+                     help="the warehouse of the benchmarks' workspaces: duckdb (default) or "
+                          "spark (spark://local[2]; only the benchmarks that support it run)")
+    out.add_argument("--save", action="store_true",
+                     help="also merge the figures into benchmarks/results/ENGINE-SCALE.json")
+    out.add_argument("--results-dir", type=Path, default=results.RESULTS_DIR,
+                     help="where --save writes (default benchmarks/results)")
     return out
 
 
@@ -79,16 +99,30 @@ def main(argv: list[str] | None = None) -> int:
     load()
     args = parser().parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 130)
-    ctx = RunContext(args.scale, args.data_dir, max(1, args.repeat))
+    ctx = RunContext(args.scale, args.data_dir, max(1, args.repeat), args.engine)
     figures: list[Figure] = []
+    described = machine.describe() if args.save else {}
     for name, fn in BENCHMARKS.items():
         if args.only and name != args.only:
             continue
-        with console.status(f"running {name} at {args.scale}…"):
+        if args.engine not in BENCHMARK_ENGINES[name]:
+            console.log(f"{name}: skipped, it runs on {', '.join(BENCHMARK_ENGINES[name])} only")
+            continue
+        load_before = machine.load_average()
+        started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        with console.status(f"running {name} at {args.scale} on {args.engine}…"):
             started = time.perf_counter()
-            figures += fn(ctx)
-        console.log(f"{name}: {time.perf_counter() - started:,.0f} s")
-    console.print(table(figures, f"RevLens benchmarks, scale {args.scale}, best of {ctx.repeat}"))
+            measured = fn(ctx)
+        seconds = time.perf_counter() - started
+        console.log(f"{name}: {seconds:,.0f} s")
+        figures += measured
+        if args.save:      # after each benchmark: a later one failing loses nothing saved
+            path = results.save(args.results_dir, args.engine, args.scale, {
+                name: results.entry(measured, started_at, seconds, ctx.repeat,
+                                    (load_before, machine.load_average()), described)})
+            console.log(f"{name}: saved to {path}")
+    console.print(table(figures, f"RevLens benchmarks, scale {args.scale}, engine {args.engine}"
+                                 f", best of {ctx.repeat}"))
     return 0
 
 
