@@ -21,4 +21,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
   fi
 fi
 .venv/bin/ruff check src tests benchmarks
-exec .venv/bin/python -m pytest "$@"
+# One worker process per core (PYTEST_XDIST_AUTO_NUM_WORKERS overrides; `-n 0` runs the tests in
+# this process): each test file goes whole to a worker, and tests sharing a server that a run
+# starts once go to the same one (tests/conftest.py)
+exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"

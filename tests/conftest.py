@@ -8,7 +8,12 @@ definitions are deleted before each test (`PG_CLEARED`).
 
 `Workspace.init` costs about half a second (argon2, every table), so each backend's workspace is
 initialised once per session and copied for each test; `tests/appdb` and `tests/test_cli.py`
-run `init` itself.
+run `init` itself. Likewise `refreshed_story` (the story of tests/metrics/story.py, loaded and
+refreshed: half a minute or more) is built once per session and backend and copied per test.
+
+`story_dir` is built once per test run, whichever xdist worker asks first, and copied for each
+worker (tests/shared_build.py). The hooks of tests/distribution.py decide which worker runs
+which tests under `--dist loadgroup` (scripts/test.sh).
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ from types import ModuleType
 import pytest
 
 from revlens.workspace import Workspace
+from tests.distribution import (  # noqa: F401  (hooks: how xdist hands out the tests)
+    pytest_collection_modifyitems,
+    pytest_xdist_make_scheduler,
+)
+from tests.shared_build import built_once, copy_of
 
 ADMIN_PASSWORD = "correct-horse-42"
 PG_SERVER = "host=127.0.0.1 port=5432 user=postgres"
@@ -68,6 +78,13 @@ def drop_pg_database(url: str) -> None:
     with _pg_admin() as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
                       .format(sql.Identifier(name)))
+
+
+def pg_clear(url: str) -> None:
+    """Delete the rows of `PG_CLEARED` and the users but `PG_USERS_KEPT`."""
+    for table in PG_CLEARED:
+        pg_execute(url, f"DELETE FROM {table}")
+    pg_execute(url, f"DELETE FROM users WHERE username <> '{PG_USERS_KEPT}'")
 
 
 def pg_execute(url: str, statement: str) -> None:
@@ -124,9 +141,7 @@ def workspace_dir(app_db_url, ws_overrides, _templates, tmp_path_factory, tmp_pa
         Workspace.init(root, admin_password=ADMIN_PASSWORD, **ws_overrides)
         _templates[app_db_url] = root
     if app_db_url:      # what earlier tests left in the shared database
-        for table in PG_CLEARED:
-            pg_execute(app_db_url, f"DELETE FROM {table}")
-        pg_execute(app_db_url, f"DELETE FROM users WHERE username <> '{PG_USERS_KEPT}'")
+        pg_clear(app_db_url)
     target = tmp_path / "ws"
     shutil.copytree(_templates[app_db_url], target)
     return target
@@ -138,6 +153,57 @@ def workspace(workspace_dir, ws_overrides) -> Iterator[Workspace]:
     ws = Workspace.open(workspace_dir, **ws_overrides)
     yield ws
     ws.close()
+
+
+@pytest.fixture(scope="session")
+def _story_templates() -> dict[str | None, Path]:
+    """app_db_url -> the workspace where the story was loaded and refreshed in this session."""
+    return {}
+
+
+@pytest.fixture
+def refreshed_story(workspace_dir, app_db_url, ws_overrides, _story_templates,
+                    tmp_path_factory) -> Iterator[Workspace]:
+    """The test's workspace (instead of `workspace`, in `workspace_dir`) as `load_story` and
+    then `refresh` leave it: the story of tests/metrics/story.py, loaded and refreshed once per
+    session and backend, then copied, with the app database's rows (`PG_CLEARED`, users) as
+    they were; open for writing, closed after the test."""
+    if app_db_url not in _story_templates:
+        from revlens.refresh import refresh
+        from tests.metrics.story import load_story
+
+        root = tmp_path_factory.mktemp("story-template")
+        template = copy_of(workspace_dir, root / "ws")
+        with Workspace.open(template, **ws_overrides) as ws:
+            load_story(ws, root / "data")
+            refresh(ws)
+        if app_db_url:
+            _pg_keep_rows(app_db_url)
+            pg_clear(app_db_url)
+        _story_templates[app_db_url] = template
+    copy_of(_story_templates[app_db_url], workspace_dir)
+    if app_db_url:          # emptied by workspace_dir, or just above
+        _pg_restore_rows(app_db_url)
+    ws = Workspace.open(workspace_dir, **ws_overrides)
+    yield ws
+    ws.close()
+
+
+PG_KEPT = "story_template"
+"""The schema holding `refreshed_story`'s app-database rows on the session's PostgreSQL."""
+
+
+def _pg_keep_rows(url: str) -> None:
+    pg_execute(url, f"CREATE SCHEMA {PG_KEPT}")
+    for table in ("users", *PG_CLEARED):
+        pg_execute(url, f"CREATE TABLE {PG_KEPT}.{table} AS SELECT * FROM {table}")
+
+
+def _pg_restore_rows(url: str) -> None:
+    pg_execute(url, f"INSERT INTO users SELECT * FROM {PG_KEPT}.users "
+                    f"WHERE username <> '{PG_USERS_KEPT}'")
+    for table in PG_CLEARED:
+        pg_execute(url, f"INSERT INTO {table} SELECT * FROM {PG_KEPT}.{table}")
 
 
 @dataclass
@@ -192,19 +258,22 @@ def browser():
 @pytest.fixture(scope="session")
 def story_dir(tmp_path_factory) -> Path:
     """The metric layer's hand-made story (tests/metrics/story.py), loaded and refreshed once
-    per test session; the tests only read it."""
+    per test run (`built_once`), copied for this session (xdist worker); the tests only read
+    it."""
     from revlens.refresh import refresh
     from tests.metrics.story import PASSWORD, load_story
 
-    root = tmp_path_factory.mktemp("metrics")
-    Workspace.init(root / "ws", admin_password=PASSWORD)
-    with Workspace.open(root / "ws") as ws:
-        load_story(ws, root / "data")
-        refresh(ws)
-        ws.appdb.create_user("zhangsan", PASSWORD, role="sales_rep", staff_id="U1")
-        ws.appdb.create_user("zhao", PASSWORD, role="sales_manager", staff_id="M1")
-        ws.appdb.create_user("analyst", PASSWORD, role="analyst")
-    return root / "ws"
+    def build(root: Path) -> None:
+        Workspace.init(root / "ws", admin_password=PASSWORD)
+        with Workspace.open(root / "ws") as ws:
+            load_story(ws, root / "data")
+            refresh(ws)
+            ws.appdb.create_user("zhangsan", PASSWORD, role="sales_rep", staff_id="U1")
+            ws.appdb.create_user("zhao", PASSWORD, role="sales_manager", staff_id="M1")
+            ws.appdb.create_user("analyst", PASSWORD, role="analyst")
+
+    built = built_once(tmp_path_factory, "metrics-story", build)
+    return copy_of(built / "ws", tmp_path_factory.mktemp("metrics") / "ws")
 
 
 @pytest.fixture(scope="module")

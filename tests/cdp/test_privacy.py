@@ -13,16 +13,13 @@ from revlens.cdp.erasure import consent_of, erase_person, record_consent
 from revlens.cdp.profiles import ProfileNotFound, person_profile
 from revlens.metrics import MetricQuery, run_query
 from revlens.metrics.materialize import fresh_models
-from revlens.refresh import refresh
-from tests.metrics.story import load_story
 
 TOTALS = MetricQuery(metrics=["leads", "bookings", "won_deals", "opportunities_created"],
                      date_from=date(2026, 1, 1), date_to=date(2026, 12, 31))
 
 
-def test_erasure_removes_the_person_and_keeps_the_aggregates(workspace, tmp_path):
-    load_story(workspace, tmp_path)
-    refresh(workspace)
+def test_erasure_removes_the_person_and_keeps_the_aggregates(refreshed_story):
+    workspace = refreshed_story
     wh = workspace.warehouse
     before = run_query(wh, TOTALS).rows
     person = person_profile(wh, "email:l1@example.cn").id
@@ -58,10 +55,8 @@ def test_consent_per_channel(story, tmp_path):
     appdb.close()
 
 
-def test_cli_erase_asks_for_confirmation(workspace, tmp_path, cli, ws_env):
-    load_story(workspace, tmp_path)
-    refresh(workspace)
-    workspace.close()
+def test_cli_erase_asks_for_confirmation(refreshed_story, cli, ws_env):
+    refreshed_story.close()
     unconfirmed = cli("privacy", "erase", "L4", env=ws_env)
     assert unconfirmed.exit_code == 1 and "--yes" in unconfirmed.stderr
     done = cli("privacy", "erase", "L4", "--yes", env=ws_env)

@@ -89,10 +89,8 @@ def test_rules_and_manual_tags_are_written_by_refresh(workspace, tmp_path):
     assert names["活动参与者"].active is False and names["高意向"].source == "revlens"
 
 
-def test_cli_preview_define_members(workspace_dir, workspace, tmp_path, cli, ws_env):
-    load_story(workspace, tmp_path)
-    refresh(workspace)
-    workspace.close()
+def test_cli_preview_define_members(refreshed_story, tmp_path, cli, ws_env):
+    refreshed_story.close()
     rule = tmp_path / "rule.yaml"
     rule.write_text("kind: behaviour\ntouch_type: event_registration\n", encoding="utf-8")
     got = cli("tags", "preview", "--condition", str(rule), env=ws_env)

@@ -16,12 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "attribution.md").read_text(encoding="utf-8")
 
 
-def test_the_doc_commands_run_and_print_the_documented_shapes(cli, ws_env):
+def test_the_doc_commands_run_and_print_the_documented_shapes(cli, ws_env, doc_set_up):
     commands = revlens_commands(DOC)
-    assert len(commands) == 11
+    assert len(commands) == 11 and [c[1] for c in commands[:2]] == ["demo", "refresh"]
     (shown,) = code_blocks(DOC, "json")
     documented = list(json.loads(shown)[0])
-    for args in commands:
+    doc_set_up(commands[:2])
+    for args in commands[2:]:
         run = cli(*args[1:], env=ws_env)
         assert run.exit_code == 0, f"{shlex.join(args)}\n{run.stdout}\n{run.stderr}"
         if "json" in args:

@@ -16,12 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "customers.md").read_text(encoding="utf-8")
 
 
-def test_the_doc_commands_run(cli, ws_env):
+def test_the_doc_commands_run(cli, ws_env, doc_set_up):
     commands = revlens_commands(DOC)
     assert [c[1] for c in commands] == ["demo", "refresh", "profile", "profile", *["tags"] * 3,
                                         "refresh", "tags", *["segments"] * 3, *["privacy"] * 3]
-    outputs = []
-    for args in commands:
+    outputs = doc_set_up(commands[:2])
+    for args in commands[2:]:
         run = cli(*args[1:], env=ws_env)
         assert run.exit_code == 0, f"{shlex.join(args)}\n{run.stdout}\n{run.stderr}"
         outputs.append(run.stdout)

@@ -15,13 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "identity.md").read_text(encoding="utf-8")
 
 
-def test_the_doc_commands_run(cli, ws_env):
+def test_the_doc_commands_run(cli, ws_env, doc_set_up):
     commands = revlens_commands(DOC)
     assert [c[1:3] for c in commands] == [["demo", "--no-serve"], ["identity", "run"],
                                           ["identity", "explain"], ["identity", "export"],
                                           ["identity", "review"]]
-    outputs = []
-    for args in commands:
+    outputs = doc_set_up(commands[:1])
+    for args in commands[1:]:
         run = cli(*args[1:], env=ws_env)
         assert run.exit_code == 0, f"{shlex.join(args)}\n{run.stdout}\n{run.stderr}"
         outputs.append(run.stdout)
