@@ -58,6 +58,7 @@ class Compiler:
         self.zone = wh.settings.timezone
         self.ctx = ModelContext(wh, as_of or datetime.now(UTC), self.params, live=live)
         self.models = all_models()
+        self._kept: set[str] | None = None
 
     # -- the records of one simple metric --------------------------------------------------
     def records(self, metric: Metric, filters: Iterable[Filter], period: Period) -> ir.Table:
@@ -77,6 +78,9 @@ class Compiler:
 
     def scoped(self, metric: Metric) -> ir.Table:
         t = self.models[metric.model].table(self.ctx)
+        if self._kept is not None:    # only the columns the query reads (see `aggregates`)
+            always = {"owner_id", self.time_column(metric)}
+            t = t.select(*[c for c in t.columns if c in self._kept or c in always])
         if self.scope.restricted:
             owners = sorted(self.scope.owner_ids)
             t = t.filter(t.owner_id.isin(owners) if owners else ibis.literal(False))
@@ -177,7 +181,24 @@ class Compiler:
     def aggregates(self, leaves: list[Metric], dims: list[str], filters: list[Filter],
                    period: Period) -> list[ir.Table]:
         """One aggregate per (model, time column): every leaf metric of the group measured
-        with its own conditions as the aggregate's `where`."""
+        with its own conditions as the aggregate's `where`.
+
+        The aggregates read only the base models' columns they use: a model's computed
+        columns the query does not ask for (a lead's age, idle days ...) would otherwise be
+        part of every statement, and parsing and planning them cost the warehouse more than
+        the query itself on small data."""
+        whole = self._aggregates(leaves, dims, filters, period)
+        inside = {field for model in {m.model for m in leaves}
+                  for field in self.models[model].table(self.ctx).op().find(ops.Field)}
+        self._kept = {field.name for expr in whole for field in expr.op().find(ops.Field)
+                      if field not in inside}
+        try:
+            return self._aggregates(leaves, dims, filters, period)
+        finally:
+            self._kept = None
+
+    def _aggregates(self, leaves: list[Metric], dims: list[str], filters: list[Filter],
+                    period: Period) -> list[ir.Table]:
         groups: dict[tuple, list[Metric]] = {}
         for leaf in leaves:
             alone = leaf.id if leaf.measure.per else ""
@@ -242,37 +263,49 @@ class Compiler:
         return cached
 
     def frame(self, metrics: list[Metric], dims: list[str], filters: list[Filter],
-              period: Period) -> pd.DataFrame:
+              period: Period) -> list[dict[str, Any]]:
+        """One record per group: its dimension values, each leaf metric (a float; 0.0 for an
+        additive metric without records) and each derived metric (None where undefined).
+
+        The groups and values are plain Python: results of a query are a few to a few thousand
+        groups, and shaping them in a DataFrame cost more than running the query."""
         leaves = list({leaf.id: leaf for m in metrics
                        for leaf in self.catalog.leaves(m.id)}.values())
-        frame: pd.DataFrame | None = None
+        groups: dict[tuple, dict[str, Any]] = {}
+        counted: list[str] = []
         for statement in self.plans(leaves, dims, filters, period):
-            part = self.wh.execute_compiled(statement) if isinstance(statement, str) \
-                else self.wh.execute(statement)
-            frame = part if frame is None else frame.merge(part, on=dims, how="outer") \
-                if dims else pd.concat([frame, part], axis=1)
-        counted = [c for c in frame.columns if c.startswith(ROWS)]
+            columns, rows = self.wh.fetch_compiled(statement)
+            counted += [c for c in columns if c.startswith(ROWS)]
+            for row in rows:        # an outer join of the aggregates on the dimensions
+                record = dict(zip(columns, row, strict=True))
+                groups.setdefault(tuple(record[d] for d in dims), {}).update(record)
+        records = list(groups.values())
         if dims:    # a group shows when one of the metrics has a record in it
-            frame = frame[(frame[counted].fillna(0) > 0).any(axis=1)].reset_index(drop=True)
-        frame = frame.drop(columns=counted)
-        for leaf in leaves:
-            values = frame[leaf.id].map(_plain).astype("float64")
-            frame[leaf.id] = values.fillna(0.0) if leaf.measure.agg in ADDITIVE else values
-        for metric in metrics:
-            self._derive(frame, metric)
-        return frame
+            records = [r for r in records if any((r.get(c) or 0) > 0 for c in counted)]
+        for record in records:
+            for c in counted:
+                record.pop(c, None)
+            for leaf in leaves:
+                value = _number(record.get(leaf.id))
+                record[leaf.id] = 0.0 if value is None and leaf.measure.agg in ADDITIVE \
+                    else value
+            for metric in metrics:
+                self._derive(record, metric)
+        return records
 
-    def _derive(self, frame: pd.DataFrame, metric: Metric) -> None:
-        if metric.id in frame.columns:
+    def _derive(self, record: dict[str, Any], metric: Metric) -> None:
+        if metric.id in record:
             return
         parts = [self.catalog.get(p) for p in metric.derived.of]
         for part in parts:
-            self._derive(frame, part)
-        values = [frame[p.id].astype("float64") for p in parts]
+            self._derive(record, part)
+        values = [record[p.id] for p in parts]
         op = metric.derived.op
+        if any(v is None for v in values) or (op == "ratio" and values[1] == 0):
+            record[metric.id] = None
+            return
         if op == "ratio":
-            den = values[1].where(values[1] != 0)
-            result = values[0] / den
+            result = values[0] / values[1]
         elif op == "difference":
             result = values[0] - values[1]
         elif op == "sum":
@@ -281,13 +314,37 @@ class Compiler:
             result = values[0]
             for value in values[1:]:
                 result = result * value
-        frame[metric.id] = result * metric.derived.scale
+        record[metric.id] = _number(result * metric.derived.scale)
+
+
+def _number(value: Any) -> float | None:
+    """A measured value as a float; None for NULL and NaN."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+def _day(value: Any) -> date | None:
+    """A grain's period start as a date, whichever type the warehouse gave it."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else pd.Timestamp(value).date()
+
+
+def _sort_key(dims: list[str]):
+    """Ascending by each dimension, missing values last (as a table's sort does)."""
+    def key(record: dict[str, Any]) -> tuple:
+        return tuple((record[d] is None, record[d]) for d in dims)
+    return key
 
 
 def check_dimensions(catalog: Catalog, metrics: list[Metric], names: Iterable[str]) -> None:
@@ -314,7 +371,8 @@ def run_query(wh: Warehouse, query: MetricQuery, scope: Scope | None = None,
         if query.date_to else None
     compiler = Compiler(wh, catalog, scope, params, as_of, live=live)
     dims = list(query.dimensions)
-    frame = compiler.frame(metrics, dims, query.filters, Period(query.date_from, query.date_to))
+    records = compiler.frame(metrics, dims, query.filters,
+                             Period(query.date_from, query.date_to))
     grain = next((d for d in dims if d in GRAINS), None)
     result = MetricResult(
         metrics=[MetricInfo(id=m.id, label=m.label.get(locale), format=m.format,
@@ -323,43 +381,49 @@ def run_query(wh: Warehouse, query: MetricQuery, scope: Scope | None = None,
         scope=scope.describe())
     ids = [m.id for m in metrics]
     if query.compare:
-        frame = _with_previous(compiler, frame, metrics, query, grain, result)
+        records = _with_previous(compiler, records, metrics, query, grain, result)
         ids = [name for m in metrics for name in (m.id, f"{m.id}_previous", f"{m.id}_change")]
-    frame = frame[[*dims, *ids]]
     if grain:
-        frame[grain] = [None if pd.isna(v) else label(pd.Timestamp(v).date(), grain)
-                        for v in frame[grain]]
+        for record in records:
+            day = _day(record[grain])
+            record[grain] = None if day is None else label(day, grain)
     if dims:
-        frame = frame.sort_values(dims, na_position="last", kind="stable")
-    result.truncated = len(frame) > query.limit
+        records.sort(key=_sort_key(dims))
+    result.truncated = len(records) > query.limit
     counts = {name for m in metrics if m.format == "count" and not m.is_derived
               for name in (m.id, f"{m.id}_previous")}
-    result.rows = [_row(r, counts) for r in frame.head(query.limit).to_dict("records")]
+    columns = [*dims, *ids]
+    result.rows = [_row({c: r[c] for c in columns}, counts) for r in records[:query.limit]]
     return result
 
 
-def _with_previous(compiler: Compiler, frame: pd.DataFrame, metrics: list[Metric],
-                   query: MetricQuery, grain: str | None, result: MetricResult) -> pd.DataFrame:
+def _with_previous(compiler: Compiler, records: list[dict[str, Any]], metrics: list[Metric],
+                   query: MetricQuery, grain: str | None, result: MetricResult
+                   ) -> list[dict[str, Any]]:
+    """Each group's values with those of the same group in the comparison period, and the
+    change; a group of the comparison period alone is not shown."""
     prev = comparison(query.compare, query.date_from, query.date_to, grain)
     result.previous_from, result.previous_to = prev.date_from, prev.date_to
-    before = compiler.frame(metrics, list(query.dimensions), query.filters,
-                            Period(prev.date_from, prev.date_to))
+    dims = list(query.dimensions)
+    before = compiler.frame(metrics, dims, query.filters, Period(prev.date_from, prev.date_to))
     if grain:
-        before[grain] = [None if pd.isna(v) else (pd.Timestamp(v) + prev.shift).date()
-                         for v in before[grain]]
-        frame[grain] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[grain]]
+        for record in before:
+            day = _day(record[grain])
+            record[grain] = None if day is None else (pd.Timestamp(day) + prev.shift).date()
+        for record in records:
+            record[grain] = _day(record[grain])
+        records = [r for r in records if r[grain] is not None]
+    earlier = {tuple(r[d] for d in dims): r for r in before}
     ids = [m.id for m in metrics]
-    before = before[[*query.dimensions, *ids]].rename(columns={i: f"{i}_previous" for i in ids})
-    if query.dimensions:
-        merged = frame.merge(before, on=list(query.dimensions), how="left")
-        if grain:   # periods of the previous range with no current counterpart are dropped
-            merged = merged[merged[grain].notna()]
-    else:
-        merged = pd.concat([frame.reset_index(drop=True), before.reset_index(drop=True)], axis=1)
-    for i in ids:
-        old = merged[f"{i}_previous"].astype("float64")
-        merged[f"{i}_change"] = (merged[i] - old) / old.abs().where(old != 0)
-    return merged
+    for record in records:
+        old = earlier.get(tuple(record[d] for d in dims), {})
+        for i in ids:
+            then = old.get(i)
+            record[f"{i}_previous"] = then
+            now = record[i]
+            record[f"{i}_change"] = None if now is None or then is None or then == 0 \
+                else (now - then) / abs(then)
+    return records
 
 
 def _row(record: dict[str, Any], counts: set[str]) -> dict[str, Any]:

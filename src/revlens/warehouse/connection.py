@@ -193,12 +193,16 @@ class Warehouse:
         return self.con.execute(expr)
 
     def compile(self, expr: ibis.Expr) -> str:
-        """The SQL of an Ibis expression, to run later with `execute_compiled`."""
+        """The SQL of an Ibis expression, to run later with `fetch_compiled`."""
         return str(self.con.compile(expr))
 
-    def execute_compiled(self, statement: str):
-        """The result of a statement `compile` produced, as a pandas DataFrame."""
-        return self.con.con.execute(statement).df()
+    def fetch_compiled(self, statement: str | ibis.Expr) -> tuple[list[str], list[tuple]]:
+        """The column names and rows (Python values) of a statement `compile` produced, or of
+        an expression that could not be compiled ahead (it holds an in-memory table)."""
+        if not isinstance(statement, str):
+            return arrow_rows(self.to_arrow(statement))
+        cursor = self.con.con.execute(statement)
+        return [c[0] for c in cursor.description], cursor.fetchall()
 
     def to_arrow(self, expr: ibis.Expr) -> pa.Table:
         return self.con.to_pyarrow(expr)
@@ -325,3 +329,8 @@ class Warehouse:
                 step(self)
             done.append(name)
         return done
+
+
+def arrow_rows(table: pa.Table) -> tuple[list[str], list[tuple]]:
+    """The column names and rows of an Arrow table, as Python values."""
+    return table.column_names, list(zip(*(c.to_pylist() for c in table.columns), strict=True))

@@ -36,7 +36,7 @@ import sqlglot.expressions as sge
 
 from revlens.config import Settings
 from revlens.errors import MissingExtra, UnsupportedWarehouse, WorkspaceBusy
-from revlens.warehouse.connection import Warehouse
+from revlens.warehouse.connection import Warehouse, arrow_rows
 
 log = logging.getLogger(__name__)
 
@@ -230,8 +230,9 @@ class SparkWarehouse(Warehouse):
         gives the same column types as DuckDB's path."""
         return expr
 
-    def execute_compiled(self, statement: Any):
-        return self._backend.execute(statement)
+    def fetch_compiled(self, statement: ibis.Expr) -> tuple[list[str], list[tuple]]:
+        """The column names and rows (Python values) of `statement`."""
+        return arrow_rows(self.to_arrow(statement))
 
     def materialised(self, expr: ibis.Table) -> ibis.Table:
         """`expr` computed into a temporary table (for writes that read their own target)."""
