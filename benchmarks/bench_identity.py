@@ -11,6 +11,12 @@ connected components, per-person limits and stable ids. Floor: the edge list as 
 arrays into `scipy.sparse.csgraph.connected_components`, nothing else. Each side runs in its own
 fresh process, so each peak RSS is that side's alone; the clock covers the call only.
 The issue's target: within 2x of the floor on 10M edges.
+
+Engines on DuckDB: the whole `revlens identity run` (reading the observations from a
+touchpoints table, the graph, writing the four identity tables) with `identity_engine =
+"warehouse"` (every step as queries, connected components by large-star / small-star rounds;
+what a Spark warehouse runs) beside `"memory"` (scipy, the DuckDB default) on the same records,
+each in a fresh process on a fresh DuckDB file.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from benchmarks.registry import Figure, RunContext, benchmark
 NAME = "identity"
 EDGES = {"tiny": 20_000, "small": 200_000, "medium": 2_000_000, "large": 10_000_000}
 FLOOR = "scipy connected_components"
+ENGINE_PEER = "identity run, memory engine (scipy)"
 KINDS = ("anonymous_id", "email", "phone", "contact_id")
 
 
@@ -64,6 +71,10 @@ def measure_identity(edges: int, repeat: int = 1) -> list[Figure]:
     floor = [_in_worker(scipy_floor, edges) for _ in range(max(repeat, 1))]
     best = min(ours, key=lambda r: r["seconds"])
     peer = min(floor, key=lambda r: r["seconds"])
+    runs = {engine: min((_in_worker(identity_run_on_duckdb, edges, engine)
+                         for _ in range(max(repeat, 1))), key=lambda r: r["seconds"])
+            for engine in ("memory", "warehouse")}
+    memory, warehouse = runs["memory"], runs["warehouse"]
     return [
         Figure(NAME, "identifier edges", best["edges"], "edges", FLOOR, peer["edges"]),
         Figure(NAME, "persons found", best["persons"], "persons", FLOOR, peer["persons"]),
@@ -71,7 +82,52 @@ def measure_identity(edges: int, repeat: int = 1) -> list[Figure]:
                best["seconds"] / peer["seconds"]),
         Figure(NAME, "peak RSS (memory ratio)", best["peak_rss_mb"], "MB", FLOOR,
                peer["peak_rss_mb"], best["peak_rss_mb"] / peer["peak_rss_mb"]),
+        Figure(NAME, "persons found, warehouse engine", warehouse["persons"], "persons",
+               ENGINE_PEER, memory["persons"]),
+        Figure(NAME, "identity run, warehouse engine (DuckDB)", warehouse["seconds"], "s",
+               ENGINE_PEER, memory["seconds"], warehouse["seconds"] / memory["seconds"]),
+        Figure(NAME, "connected-components rounds, warehouse engine", warehouse["rounds"],
+               "rounds"),
     ]
+
+
+def touchpoints(edges: int):
+    """The observations of `observations(edges)` as a touchpoints table: one row per record,
+    one column per identifier type (a record carries at most one of each)."""
+    import pyarrow as pa
+
+    from revlens.identity.graph import SOURCES
+
+    obs = observations(edges)
+    wide = obs.pivot(index=["record_id", "observed_at"], columns="kind", values="value")
+    wide = wide.reset_index()
+    columns = {"touchpoint_id": pa.array(wide["record_id"], pa.string()),
+               "occurred_at": pa.array(wide["observed_at"], pa.timestamp("us", "UTC"))}
+    for kind in SOURCES["touchpoints"][2]:
+        values = wide[kind] if kind in wide else [None] * len(wide)
+        columns[kind] = pa.array([v if isinstance(v, str) else None for v in values],
+                                 pa.string())
+    return pa.table(columns)
+
+
+def identity_run_on_duckdb(edges: int, engine: str) -> dict:
+    """`resolve` with `identity_engine = engine` on a fresh DuckDB warehouse holding
+    `touchpoints(edges)`; the clock covers the run only."""
+    import tempfile
+    from pathlib import Path
+
+    from revlens.config import load_settings
+    from revlens.identity.graph import resolve
+    from revlens.identity.guards import IdentityConfig
+    from revlens.warehouse import Warehouse
+
+    with tempfile.TemporaryDirectory() as folder, \
+            Warehouse(load_settings(Path(folder) / "ws")) as wh:
+        wh.con.create_table("touchpoints", touchpoints(edges))
+        start = time.perf_counter()
+        run = resolve(wh, IdentityConfig(limits={}), engine=engine)
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "persons": run.persons, "rounds": run.rounds or 0}
 
 
 def revlens_graph(edges: int) -> dict:

@@ -79,6 +79,21 @@ class Settings(BaseSettings):
         description="extra Spark settings, e.g. {\"spark.hadoop.hive.metastore.uris\" = "
                     "\"thrift://metastore:9083\"} to share a Hive metastore; without one the "
                     "table catalog lives in <workspace>/spark-metastore")
+    account_match_threshold: float = Field(
+        0.9, gt=0, lt=1, description="match probability from which Splink's best account for "
+                                     "a lead the rules leave open is taken as its account "
+                                     "(revlens.identity.company_linkage)")
+    account_review_threshold: float = Field(
+        0.2, ge=0, lt=1, description="match probability from which Splink's other candidate "
+                                     "accounts are listed by `revlens identity review`")
+    identity_engine: Literal["auto", "memory", "warehouse"] = Field(
+        "auto", description="where `revlens identity run` (and refresh) finds persons: "
+                            "`memory` reads the identifiers into this process and solves the "
+                            "graph with scipy (the quickest for small graphs); `warehouse` runs "
+                            "every step as queries in the warehouse, so nothing large leaves "
+                            "it (what a Spark warehouse needs); `auto` is `warehouse` on a "
+                            "spark:// warehouse and `memory` otherwise. Both write the same "
+                            "tables")
     host: str = Field("127.0.0.1", description="web app address")
     port: int = Field(8080, description="web app port")
     tracking_flush_seconds: float = Field(

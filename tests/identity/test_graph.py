@@ -1,5 +1,7 @@
 """The person identity graph on hand-made records: chains merge, blocked values and limits
-keep people apart (with the reason recorded), ids stay stable, merges and splits are logged."""
+keep people apart (with the reason recorded), ids stay stable, merges and splits are logged.
+Every story runs twice: with the graph solved in memory and inside the warehouse
+(`identity_engine`)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,21 @@ from tests.attribution.conftest import write_csv
 @pytest.fixture
 def app_db_url():
     return None
+
+
+@pytest.fixture(params=["memory", "warehouse"])
+def identity_engine(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def ws_overrides(ws_overrides, identity_engine) -> dict[str, str]:
+    return {**ws_overrides, "identity_engine": identity_engine}
+
+
+@pytest.fixture
+def ws_env(ws_env, identity_engine) -> dict[str, str]:
+    return {**ws_env, "REVLENS_IDENTITY_ENGINE": identity_engine}
 
 
 def persons(ws) -> dict[tuple[str, str], str]:

@@ -102,8 +102,9 @@ def review(
     limit: Annotated[int, typer.Option(help="uncertain matches to list")] = 50,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Leads matched to more than one account, or with evidence against the match: confirm or
-    reject; decisions persist across runs (applied by the next refresh)."""
+    """Leads matched to more than one account, with evidence against the match, or scored by
+    Splink below the match threshold, each with its match weight and probability: confirm or
+    reject; decisions persist across runs (applied by the next refresh) and win over both."""
     from revlens.identity.companies import decide, match_accounts
     from revlens.workspace import Workspace
 
@@ -126,11 +127,18 @@ def review(
     by_lead = {r["lead_id"]: r for r in lead_rows}
     by_account = {r["account_id"]: r for r in account_rows}
     table = Table("lead", "company", "e-mail", "province", "account", "name", "domain",
-                  "province", "by", title=f"uncertain matches ({len(uncertain):,} shown)")
+                  "province", "by", "weight", "probability",
+                  title=f"uncertain matches ({len(uncertain):,} shown)")
     for row in uncertain.itertuples(index=False):
         lead, account = by_lead.get(row.lead_id, {}), by_account.get(row.account_id, {})
         table.add_row(row.lead_id, escape(lead.get("company") or ""),
                       escape(lead.get("email") or ""), lead.get("province") or "",
                       row.account_id, escape(account.get("name") or ""),
-                      account.get("domain") or "", account.get("province") or "", row.method)
+                      account.get("domain") or "", account.get("province") or "", row.method,
+                      _number(row.match_weight, "+.2f"), _number(row.match_probability, ".3f"))
     out.print(table)
+
+
+def _number(value: float, spec: str) -> str:
+    """A weight or probability as shown; empty where Splink did not score the pair."""
+    return "" if value != value else format(value, spec)     # NaN: not scored

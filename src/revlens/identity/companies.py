@@ -29,10 +29,17 @@ from datetime import UTC, datetime
 
 import ibis
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import select
 
 from revlens.appdb import AppDB
 from revlens.appdb.models import MatchDecision
+from revlens.identity.company_linkage import (
+    LEAD_COLUMNS,
+    name_variants,
+    phone_prefix,
+    score_pairs,
+)
 from revlens.warehouse import Warehouse, refresh_step
 
 MATCHES_TABLE = "account_matches"
@@ -137,34 +144,145 @@ def decide(appdb: AppDB, lead_id: str, account_id: str, decision: str, user: str
         row.decision, row.decided_by, row.decided_at = decision, user, datetime.now(UTC)
 
 
-def match_accounts(wh: Warehouse, appdb: AppDB | None = None) -> pd.DataFrame:
-    """(lead_id, account_id, method, status) for leads without an account: `certain`,
-    `confirmed` or `uncertain` (one row per candidate)."""
-    leads, accounts = wh.table("leads"), wh.table("accounts")
-    lead_rows = wh.execute(leads.filter(leads.account_id.isnull()).select(
-        "lead_id", "company", "email", lead_province="province", lead_city="city"))
-    account_rows = wh.execute(accounts.select("account_id", "name", "domain",
-                                              account_province="province",
-                                              account_city="city"))
+def match_inputs(wh: Warehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every lead and account as the matching compares them: normalised name (`key`),
+    company e-mail or website domain (`site`), place (`province`, `city`, filled in from the
+    city or the region a company name starts with), phone prefix (an account's: the one its
+    contacts' and own leads' phones share most), and `name_places`: at how many places the
+    name is seen (accounts, leads, company names; a province counts only when none of the
+    name's cities lies in it)."""
+    leads, accounts, contacts = wh.table("leads"), wh.table("accounts"), wh.table("contacts")
+    lead_rows = wh.execute(leads.select("lead_id", "company", "email", "phone", "account_id",
+                                        lead_province="province", lead_city="city"))
+    account_rows = wh.execute(accounts.select("account_id", "name", "domain", "province",
+                                              "city"))
+    phones = pd.concat([wh.execute(contacts.filter(contacts.account_id.notnull()).select(
+        "account_id", "phone")), lead_rows.loc[lead_rows["account_id"].notna(),
+                                               ["account_id", "phone"]]], ignore_index=True)
     account_rows["key"] = account_rows["name"].map(normalise_company)
     account_rows["site"] = account_rows["domain"].map(website_domain)
     lead_rows["key"] = lead_rows["company"].map(normalise_company)
     lead_rows["site"] = lead_rows["email"].map(email_domain)
     lead_rows["region"] = lead_rows["company"].map(company_region)
+    province_of = _province_of_city(lead_rows, account_rows)
+    city = lead_rows["lead_city"].where(lead_rows["lead_city"].notna(), lead_rows["region"].where(
+        lead_rows["region"].isin(list(province_of))))
+    lead_rows["city"] = city
+    province = lead_rows["lead_province"]
+    province = province.where(province.notna(), city.map(province_of))
+    lead_rows["province"] = province.where(province.notna(), lead_rows["region"].where(
+        lead_rows["region"].isin(set(province_of.values()))))
+    lead_rows[["phone_prefix", "phone_kind"]] = _prefixes(lead_rows["phone"])
+    phones[["phone_prefix", "phone_kind"]] = _prefixes(phones["phone"])
+    common = phones.dropna(subset=["phone_prefix"]).groupby(
+        ["account_id", "phone_prefix", "phone_kind"], as_index=False).size().sort_values(
+        ["account_id", "size", "phone_prefix"], ascending=[True, False, True]).drop_duplicates(
+        "account_id")
+    account_rows = account_rows.merge(common.drop(columns="size"), on="account_id", how="left")
+    places = _name_places(pd.concat([lead_rows[["key", "province", "city"]],
+                                     account_rows[["key", "province", "city"]]]), province_of)
+    for frame in (lead_rows, account_rows):
+        frame["name_places"] = frame["key"].map(places).fillna(0).astype("int64")
+    return lead_rows, account_rows
+
+
+def _prefixes(phones: pd.Series) -> pd.DataFrame:
+    unique = {p: phone_prefix(p) for p in phones.dropna().unique()}
+    pairs = [unique.get(p, (None, None)) if isinstance(p, str) else (None, None) for p in phones]
+    return pd.DataFrame(pairs, columns=["phone_prefix", "phone_kind"], index=phones.index,
+                        dtype=object)
+
+
+def _province_of_city(lead_rows: pd.DataFrame, account_rows: pd.DataFrame) -> dict[str, str]:
+    """Each city's province, as the records most often give it."""
+    pairs = pd.concat([
+        account_rows[["province", "city"]],
+        lead_rows[["lead_province", "lead_city"]].set_axis(["province", "city"], axis=1),
+    ]).dropna()
+    counted = pairs.groupby(["city", "province"], as_index=False).size().sort_values(
+        ["city", "size", "province"], ascending=[True, False, True])
+    return dict(counted.drop_duplicates("city")[["city", "province"]].itertuples(index=False))
+
+
+def _name_places(mentions: pd.DataFrame, province_of: dict[str, str]) -> pd.Series:
+    """Per normalised name: its distinct cities, plus its provinces that none of those
+    cities lies in."""
+    mentions = mentions.dropna(subset=["key"])
+    cities = mentions.dropna(subset=["city"]).drop_duplicates(["key", "city"])
+    covered = set(zip(cities["key"], cities["city"].map(province_of).fillna(
+        cities["province"]), strict=True))
+    provinces = mentions[mentions["city"].isna()].dropna(subset=["province"]).drop_duplicates(
+        ["key", "province"])
+    provinces = provinces[pd.Series([(k, p) not in covered for k, p in zip(
+        provinces["key"], provinces["province"], strict=True)], index=provinces.index,
+        dtype=bool)]
+    return pd.concat([cities["key"], provinces["key"]]).value_counts()
+
+
+def linkage_frame(rows: pd.DataFrame, id_column: str) -> pd.DataFrame:
+    """Lead or account rows in the shape the Splink model reads (`company_linkage`)."""
+    frame = rows.rename(columns={id_column: "unique_id", "key": "name_key"})
+    frame["name_head"] = frame["name_key"].str[:2]
+    frame["name_variants"] = frame["name_key"].map(name_variants)
+    return frame[list(LEAD_COLUMNS)]
+
+
+MATCH_COLUMNS = {"lead_id": "string", "account_id": "string", "method": "string",
+                 "status": "string", "match_weight": "float64", "match_probability": "float64"}
+
+
+def match_accounts(wh: Warehouse, appdb: AppDB | None = None,
+                   threshold: float | None = None) -> pd.DataFrame:
+    """(lead_id, account_id, method, status, match_weight, match_probability) for leads
+    without an account: `certain`, `confirmed` or `uncertain` (one row per candidate).
+
+    The rules settle what they can; the leads they leave open are scored by the Splink model
+    (`revlens.identity.company_linkage`): a lead's best pair at or above `threshold` (default
+    the workspace's `account_match_threshold`) is a match (`certain`, method ending in
+    `splink`) when no other account of the lead reaches it too; the other pairs stay
+    `uncertain` for review — the rules' candidates always, Splink's own ones from
+    `account_review_threshold` up. Weights are empty for pairs the rules settled. A person's
+    decision wins over both: a rejected pair is never a match, a confirmed one always."""
+    threshold = wh.settings.account_match_threshold if threshold is None else threshold
+    lead_rows, account_rows = match_inputs(wh)
+    decided = decisions(appdb)
+    found = _rule_candidates(lead_rows, account_rows, decided)
+    settled = set(found.loc[found["status"].isin(["certain", "confirmed"]), "lead_id"])
+    open_leads = lead_rows[lead_rows["account_id"].isna() & ~lead_rows["lead_id"].isin(settled)]
+    scored = score_pairs(wh, linkage_frame(open_leads, "lead_id"),
+                         linkage_frame(account_rows, "account_id"))
+    scored = scored[pd.Series([decided.get(pair) != "rejected" for pair in zip(
+        scored["lead_id"], scored["account_id"], strict=True)], index=scored.index, dtype=bool)]
+    confirmed = pd.DataFrame([pair for pair, d in decided.items() if d == "confirmed"
+                              and pair[0] in set(open_leads["lead_id"])],
+                             columns=["lead_id", "account_id"], dtype=object)
+    return _with_scores(found, scored, confirmed, threshold,
+                        wh.settings.account_review_threshold)
+
+
+def _rule_candidates(lead_rows: pd.DataFrame, account_rows: pd.DataFrame,
+                     decided: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """The rules' candidates with their status: `certain` needs one candidate, nothing
+    against it, and something besides a bare name for it (a company e-mail domain, or the
+    lead's region, which then agrees): a bare brand name is weighed by Splink instead."""
+    lead_rows = lead_rows[lead_rows["account_id"].isna()]
     columns = ["account_id", "key", "site", "account_province", "account_city"]
-    by_name = lead_rows.dropna(subset=["key"]).merge(
-        account_rows.dropna(subset=["key"])[columns], on="key", suffixes=("", "_account"))
-    by_site = lead_rows.dropna(subset=["site"]).merge(
-        account_rows.dropna(subset=["site"])[columns], on="site",
-        suffixes=("", "_account"))
+    accounts = account_rows.rename(columns={"province": "account_province",
+                                            "city": "account_city"})
+    by_name = lead_rows.dropna(subset=["key"]).drop(columns="account_id").merge(
+        accounts.dropna(subset=["key"])[columns], on="key", suffixes=("", "_account"))
+    by_site = lead_rows.dropna(subset=["site"]).drop(columns="account_id").merge(
+        accounts.dropna(subset=["site"])[columns], on="site", suffixes=("", "_account"))
     found = pd.concat([by_name.assign(method="name"), by_site.assign(method="email_domain")],
                       ignore_index=True)
     if found.empty:
-        return pd.DataFrame({"lead_id": [], "account_id": [], "method": [], "status": []})
+        return pd.DataFrame({"lead_id": [], "account_id": [], "method": [], "status": [],
+                             "conflict": []}, dtype=object)
     found["conflict"] = _conflicts(found)
+    found["bare"] = found[["lead_province", "lead_city", "region", "site"]].isna().all(axis=1)
     found = found.groupby(["lead_id", "account_id"], as_index=False).agg(
-        method=("method", lambda m: "+".join(sorted(set(m)))), conflict=("conflict", "any"))
-    decided = decisions(appdb)
+        method=("method", lambda m: "+".join(sorted(set(m)))), conflict=("conflict", "any"),
+        bare=("bare", "all"))
     found["decision"] = [decided.get((lead, account)) for lead, account
                          in zip(found["lead_id"], found["account_id"], strict=True)]
     found = found[found["decision"] != "rejected"]
@@ -175,9 +293,43 @@ def match_accounts(wh: Warehouse, appdb: AppDB | None = None) -> pd.DataFrame:
     found = found[(clean == 0) | ~found["conflict"]]
     candidates = found.groupby("lead_id")["account_id"].transform("nunique")
     found["status"] = [
-        "confirmed" if d == "confirmed" else "certain" if n == 1 and not c else "uncertain"
-        for d, n, c in zip(found["decision"], candidates, found["conflict"], strict=True)]
-    return found[["lead_id", "account_id", "method", "status"]].reset_index(drop=True)
+        "confirmed" if d == "confirmed" else
+        "certain" if n == 1 and not c and not b else "uncertain"
+        for d, n, c, b in zip(found["decision"], candidates, found["conflict"], found["bare"],
+                              strict=True)]
+    return found[["lead_id", "account_id", "method", "status", "conflict"]].reset_index(
+        drop=True)
+
+
+def _with_scores(found: pd.DataFrame, scored: pd.DataFrame, confirmed: pd.DataFrame,
+                 threshold: float, review_from: float) -> pd.DataFrame:
+    """The rules' rows joined with Splink's scores; an open lead's pair at or above the
+    threshold, when it is the lead's only one there and the rules saw nothing against it (its
+    region, e-mail domain or name not the account's), becomes its match, and its other rows
+    go. Pairs with evidence against them wait for a person, whatever their weight."""
+    rows = found.merge(scored, on=["lead_id", "account_id"], how="outer")
+    rows = rows[rows["method"].notna() | (rows["match_probability"] >= review_from)]
+    # a pair a person confirmed from Splink's candidates is the lead's account
+    rows = rows.merge(confirmed.assign(by_person=True), on=["lead_id", "account_id"],
+                      how="outer")
+    rows["method"] = rows["method"].fillna("")
+    chosen = rows["by_person"].eq(True)
+    rows = rows[~rows["lead_id"].isin(set(rows.loc[chosen, "lead_id"])) | chosen].copy()
+    rows.loc[chosen, "status"] = "confirmed"
+    open_rows = ~rows["status"].isin(["certain", "confirmed"])
+    above = open_rows & (rows["match_probability"] >= threshold) & ~rows["conflict"].eq(True)
+    winners = above.groupby(rows["lead_id"]).transform("sum") == 1
+    matched = above & winners
+    rows.loc[matched, "status"] = "certain"
+    rows.loc[rows["method"].eq("") | matched, "method"] = [
+        "+".join(filter(None, (m, "splink"))) for m in rows.loc[
+            rows["method"].eq("") | matched, "method"]]
+    won = set(rows.loc[matched, "lead_id"])
+    rows = rows[~(rows["lead_id"].isin(won) & ~matched)]
+    rows["status"] = rows["status"].fillna("uncertain")
+    rows = rows.sort_values(["lead_id", "match_weight", "account_id"],
+                            ascending=[True, False, True], na_position="first")
+    return rows[list(MATCH_COLUMNS)].reset_index(drop=True)
 
 
 def _conflicts(found: pd.DataFrame) -> pd.Series:
@@ -213,6 +365,6 @@ def refresh_account_matches(wh: Warehouse) -> None:
         frame = match_accounts(wh, appdb)
     finally:
         appdb.close()
-    wh.con.create_table(MATCHES_TABLE, ibis.memtable(frame.astype(str), schema={
-        "lead_id": "string", "account_id": "string", "method": "string", "status": "string"}),
-        overwrite=True)
+    table = pa.Table.from_pandas(frame, schema=ibis.schema(MATCH_COLUMNS).to_pyarrow(),
+                                 preserve_index=False)
+    wh.con.create_table(MATCHES_TABLE, ibis.memtable(table), overwrite=True)

@@ -2,9 +2,10 @@
 
 1. **Observations**: every identifier on a touchpoint, lead or contact, and both ends of every
    tracking identity link, with the record it came from and when (`observations`).
-2. **Guards** (`guards`): values are normalised; blocked values are set aside with a reason.
+2. **Guards** (`guards`): values are normalised; blocked values are set aside with a reason
+   (naming the value's earliest observation).
 3. **Edges**: the identifiers of one record are joined to the record's first identifier (in
-   `IDENTIFIER_TYPES` order), so a record with k identifiers gives k - 1 edges.
+   `IDENTIFIER_TYPES` order, then by value), so a record with k identifiers gives k - 1 edges.
 4. **Persons** are the connected components (scipy.sparse.csgraph). A component that would
    hold more values of a type than its limit is rebuilt edge by edge in time order, dropping
    (and recording) each edge that would break the limit.
@@ -12,6 +13,11 @@
    When components merge, the oldest id (lowest number) survives and the merge is logged; when
    a person splits, the part holding most of its identifiers keeps the id (ties: the part with
    the smallest identifier), the others get new ids, and the split is logged.
+
+That is the `memory` engine. The `warehouse` engine (`revlens.identity.warehouse_graph`, the
+workspace setting `identity_engine`) runs the same steps as queries in the warehouse, with
+connected components by label propagation (`revlens.identity.components`), and writes the
+same rows.
 
 Tables written (in one transaction): `identity_map` (identifier_type, identifier_value,
 person_id, first_seen), `identity_edges` (the edges kept, with their record), and appended
@@ -21,7 +27,8 @@ person_id, first_seen), `identity_edges` (the edges kept, with their record), an
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import ibis
@@ -44,6 +51,7 @@ from revlens.warehouse.schema import (
     IDENTITY_REJECTIONS_SCHEMA,
     IDENTITY_REJECTIONS_TABLE,
 )
+from revlens.warehouse.spark import is_spark
 
 SOURCES = {  # entity -> (record id column, time column, identifier columns)
     "touchpoints": ("touchpoint_id", "occurred_at",
@@ -71,6 +79,8 @@ class IdentityRun:
     new: int
     merges: int
     splits: int
+    rounds: int | None = field(default=None, compare=False)
+    """Rounds of connected components in the warehouse (None: solved in memory)."""
 
     def summary(self) -> str:
         return (f"{self.persons:,} persons from {self.identifiers:,} identifiers and "
@@ -81,6 +91,14 @@ class IdentityRun:
 
 def observations(wh: Warehouse) -> pd.DataFrame:
     """(source, record_id, observed_at, kind, value) for every identifier on every record."""
+    table = observation_table(wh)
+    if table is None:
+        return pd.DataFrame(columns=["source", "record_id", "observed_at", "kind", "value"])
+    return wh.to_arrow(table).to_pandas()
+
+
+def observation_table(wh: Warehouse) -> ibis.Table | None:
+    """`observations` as an expression over the warehouse's tables (None: no source table)."""
     present = set(wh.tables())
     parts = []
     for entity, (key, when, columns) in SOURCES.items():
@@ -108,9 +126,7 @@ def observations(wh: Warehouse) -> pd.DataFrame:
                                   rows[f"{side}_value"].strip().lower(),
                                   rows[f"{side}_value"].strip()))
             parts.append(rows)
-    if not parts:
-        return pd.DataFrame(columns=["source", "record_id", "observed_at", "kind", "value"])
-    return wh.to_arrow(ibis.union(*parts, distinct=False)).to_pandas()
+    return ibis.union(*parts, distinct=False) if parts else None
 
 
 def _normalised(value: ibis.StringValue, kind: str) -> ibis.StringValue:
@@ -151,13 +167,15 @@ def _limited_components(labels: np.ndarray, kinds: np.ndarray, limits: dict[str,
     return over
 
 
-def _rebuild_with_limits(edges: pd.DataFrame, nodes: np.ndarray, kinds: np.ndarray,
+def _rebuild_with_limits(edges: pd.DataFrame, kinds: Mapping[int, str],
                          limits: dict[str, int]) -> tuple[dict[int, int], list[dict]]:
-    """Union-find over the edges of over-limit components in time order; an edge that would
-    give a person more than its limit of a type is dropped. Returns node -> root for the nodes
-    touched, and the dropped edges with their reasons."""
-    parent = {int(n): int(n) for n in nodes}
-    counts = {int(n): defaultdict(int, {kinds[n]: 1}) for n in nodes}
+    """Union-find over the edges of over-limit components (`kinds`: node -> identifier type,
+    for every node of them) in time order — then by record, and within a record in the order
+    its edges were made (the other end's type priority, then node); an edge that would give a
+    person more than its limit of a type is dropped. Returns node -> root (the least node of
+    its part) for the nodes touched, and the dropped edges with their reasons."""
+    parent = {int(n): int(n) for n in kinds}
+    counts = {int(n): defaultdict(int, {k: 1}) for n, k in kinds.items()}
 
     def root(x: int) -> int:
         while parent[x] != x:
@@ -165,9 +183,10 @@ def _rebuild_with_limits(edges: pd.DataFrame, nodes: np.ndarray, kinds: np.ndarr
             x = parent[x]
         return x
 
+    ordered = edges.assign(priority=edges["b"].map(kinds).map(PRIORITY)).sort_values(
+        ["observed_at", "source", "record_id", "priority", "b"], kind="stable")
     dropped = []
-    for e in edges.sort_values(["observed_at", "source", "record_id"], kind="stable"
-                               ).itertuples(index=False):
+    for e in ordered.itertuples(index=False):
         ra, rb = root(int(e.a)), root(int(e.b))
         if ra == rb:
             continue
@@ -183,6 +202,15 @@ def _rebuild_with_limits(edges: pd.DataFrame, nodes: np.ndarray, kinds: np.ndarr
         parent[high] = low
         counts[low] = defaultdict(int, merged)
     return {n: root(n) for n in parent}, dropped
+
+
+def dropped_rejections(dropped: list[dict], kind_of, value_of) -> list[dict]:
+    """`identity_rejections` rows (without `run_at`) of edges dropped by a limit; `kind_of`
+    and `value_of` give a node's identifier type and value."""
+    return [{"identifier_type": kind_of[d["edge"].a], "identifier_value": value_of[d["edge"].a],
+             "other_type": kind_of[d["edge"].b], "other_value": value_of[d["edge"].b],
+             "source": d["edge"].source, "record_id": d["edge"].record_id,
+             "reason": d["reason"]} for d in dropped]
 
 
 def components(node_count: int, edges: pd.DataFrame) -> np.ndarray:
@@ -267,7 +295,7 @@ def build_graph(obs: pd.DataFrame, config: IdentityConfig, previous: dict[str, s
     reasons = blocked_reasons(kinds, values, config)
     is_blocked = pd.notna(reasons)
     hit = is_blocked[codes]
-    blocked = obs[hit].assign(reason=reasons[codes[hit]]).drop_duplicates(["kind", "value"])
+    blocked = first_observations(obs[hit].assign(reason=reasons[codes[hit]]))
     if hit.any():
         obs = obs[~hit]
         codes, uniques = pd.factorize(obs["key"], sort=True)
@@ -283,7 +311,8 @@ def build_graph(obs: pd.DataFrame, config: IdentityConfig, previous: dict[str, s
         nodes = np.flatnonzero(in_over)
         inside = in_over[edges["a"].to_numpy()]
         sub = edges[inside]
-        roots, dropped = _rebuild_with_limits(sub, nodes, kinds, config.limits)
+        roots, dropped = _rebuild_with_limits(sub, dict(zip(nodes.tolist(), kinds[nodes],
+                                                            strict=True)), config.limits)
         offset = labels.max() + 1
         for node, r in roots.items():
             labels[node] = offset + r
@@ -298,6 +327,13 @@ def build_graph(obs: pd.DataFrame, config: IdentityConfig, previous: dict[str, s
     return Graph(keys, kinds, values, person_ids, first_seen, edges, blocked, dropped, events)
 
 
+def first_observations(obs: pd.DataFrame) -> pd.DataFrame:
+    """One observation per identifier: its earliest (then by source and record id), the one
+    `identity_rejections` names for a blocked value."""
+    return obs.sort_values(["observed_at", "source", "record_id"], kind="stable"
+                           ).drop_duplicates(["kind", "value"])
+
+
 def _kinds_values(obs: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Kind and value of each factorised identifier, taken from its first row (no string
     splitting of the keys)."""
@@ -305,15 +341,39 @@ def _kinds_values(obs: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.
     return obs["kind"].to_numpy(object)[first], obs["value"].to_numpy(object)[first]
 
 
-def resolve(wh: Warehouse, config: IdentityConfig | None = None) -> IdentityRun:
-    """Rebuild the identity graph and write its tables (module docstring)."""
+ENGINES = ("auto", "memory", "warehouse")
+"""Where persons are found (the workspace setting `identity_engine`): `memory` reads the
+observations into this process and solves the graph with scipy; `warehouse` computes every step
+as queries in the warehouse (`revlens.identity.warehouse_graph`); `auto` is `warehouse` on a
+Spark warehouse, `memory` otherwise. Both write the same tables."""
+
+
+def engine_for(wh: Warehouse, engine: str | None = None) -> str:
+    """`memory` or `warehouse`: `engine`, else the workspace's `identity_engine`, with `auto`
+    decided by the warehouse."""
+    chosen = engine or wh.settings.identity_engine
+    if chosen not in ENGINES:
+        raise ValueError(f"unknown identity engine {chosen!r}; use one of {', '.join(ENGINES)}")
+    if chosen == "auto":
+        return "warehouse" if is_spark(wh.url) else "memory"
+    return chosen
+
+
+def resolve(wh: Warehouse, config: IdentityConfig | None = None,
+            engine: str | None = None) -> IdentityRun:
+    """Rebuild the identity graph and write its tables (module docstring), in memory or in the
+    warehouse (`engine_for`)."""
     config = config or IdentityConfig()
     run_at = datetime.now(UTC)
+    if engine_for(wh, engine) == "warehouse":
+        from revlens.identity.warehouse_graph import resolve_in_warehouse
+
+        return resolve_in_warehouse(wh, config, run_at)
     previous = _previous_map(wh)
     prev = dict(zip(previous["kind"] + "\x1f" + previous["value"], previous["person_id"],
                     strict=True))
     g = build_graph(observations(wh), config, prev)
-    _write(wh, run_at, g, g.first_seen, g.edges, g.blocked, g.dropped, g.events)
+    write_tables(wh, *_arrow_tables(g, run_at))
     return IdentityRun(
         persons=len(set(g.person_ids)), identifiers=len(g.keys), edges=len(g.edges),
         dropped_edges=len(g.dropped), blocked=len(g.blocked),
@@ -322,8 +382,8 @@ def resolve(wh: Warehouse, config: IdentityConfig | None = None) -> IdentityRun:
         splits=sum(e["event"] == "split" for e in g.events))
 
 
-def _write(wh: Warehouse, run_at: datetime, g: Graph, first_seen, edges, blocked,
-           dropped, events) -> None:
+def _arrow_tables(g: Graph, run_at: datetime) -> tuple[pa.Table, pa.Table, list, list]:
+    """The rows `write_tables` writes, from a graph built in memory."""
     types, values, person_ids = g.kinds, g.values, g.person_ids
 
     def ts(column) -> pa.Array:
@@ -331,30 +391,37 @@ def _write(wh: Warehouse, run_at: datetime, g: Graph, first_seen, edges, blocked
 
     identity_map = pa.table({
         "identifier_type": types, "identifier_value": values, "person_id": person_ids,
-        "first_seen": ts(first_seen.reindex(range(len(types))).to_numpy()),
+        "first_seen": ts(g.first_seen.reindex(range(len(types))).to_numpy()),
     }, schema=IDENTITY_MAP_SCHEMA.to_pyarrow())
-    a, b = edges["a"].to_numpy(np.int64), edges["b"].to_numpy(np.int64)
+    a, b = g.edges["a"].to_numpy(np.int64), g.edges["b"].to_numpy(np.int64)
     edge_rows = pa.table({
         "a_type": types[a], "a_value": values[a], "b_type": types[b], "b_value": values[b],
-        "source": edges["source"].to_numpy(object),
-        "record_id": edges["record_id"].to_numpy(object),
-        "observed_at": ts(edges["observed_at"].to_numpy()),
+        "source": g.edges["source"].to_numpy(object),
+        "record_id": g.edges["record_id"].to_numpy(object),
+        "observed_at": ts(g.edges["observed_at"].to_numpy()),
     }, schema=IDENTITY_EDGES_SCHEMA.to_pyarrow())
     rejections = [{"identifier_type": r.kind, "identifier_value": r.value,
                    "other_type": None, "other_value": None, "source": r.source,
                    "record_id": r.record_id, "reason": r.reason}
-                  for r in blocked.itertuples(index=False)]
-    rejections += [{"identifier_type": types[d["edge"].a],
-                    "identifier_value": values[d["edge"].a],
-                    "other_type": types[d["edge"].b],
-                    "other_value": values[d["edge"].b],
-                    "source": d["edge"].source, "record_id": d["edge"].record_id,
-                    "reason": d["reason"]} for d in dropped]
-    rejection_rows = pa.Table.from_pylist(
-        [{**r, "run_at": run_at} for r in rejections],
-        schema=IDENTITY_REJECTIONS_SCHEMA.to_pyarrow())
-    log_rows = pa.Table.from_pylist([{"run_at": run_at, **e} for e in events],
-                                    schema=IDENTITY_LOG_SCHEMA.to_pyarrow())
+                  for r in g.blocked.itertuples(index=False)]
+    rejections += dropped_rejections(g.dropped, types, values)
+    return (identity_map, edge_rows, [rejection_table(rejections, run_at)],
+            [pa.Table.from_pylist([{"run_at": run_at, **e} for e in g.events],
+                                  schema=IDENTITY_LOG_SCHEMA.to_pyarrow())])
+
+
+def rejection_table(rows: list[dict], run_at: datetime) -> pa.Table:
+    """`identity_rejections` rows of this run (`rows` without their `run_at`)."""
+    return pa.Table.from_pylist([{**r, "run_at": run_at} for r in rows],
+                                schema=IDENTITY_REJECTIONS_SCHEMA.to_pyarrow())
+
+
+def write_tables(wh: Warehouse, identity_map: pa.Table | ibis.Table,
+                 edges: pa.Table | ibis.Table, rejections: list[pa.Table | ibis.Table],
+                 log: list[pa.Table | ibis.Table]) -> None:
+    """Replace `identity_map` and `identity_edges`, append this run's rejections and log, in
+    one transaction. Each part is an Arrow table or an Ibis table with the columns of its
+    table's schema (in that order); empty Arrow parts are skipped."""
     with wh.transaction():
         for name, schema in ((IDENTITY_MAP_TABLE, IDENTITY_MAP_SCHEMA),
                              (IDENTITY_EDGES_TABLE, IDENTITY_EDGES_SCHEMA),
@@ -365,11 +432,11 @@ def _write(wh: Warehouse, run_at: datetime, g: Graph, first_seen, edges, blocked
         wh.con.truncate_table(IDENTITY_MAP_TABLE)
         wh.con.truncate_table(IDENTITY_EDGES_TABLE)
         wh.append(IDENTITY_MAP_TABLE, identity_map)
-        wh.append(IDENTITY_EDGES_TABLE, edge_rows)
-        if rejection_rows.num_rows:
-            wh.append(IDENTITY_REJECTIONS_TABLE, rejection_rows)
-        if log_rows.num_rows:
-            wh.append(IDENTITY_LOG_TABLE, log_rows)
+        wh.append(IDENTITY_EDGES_TABLE, edges)
+        for name, parts in ((IDENTITY_REJECTIONS_TABLE, rejections), (IDENTITY_LOG_TABLE, log)):
+            for part in parts:
+                if not isinstance(part, pa.Table) or part.num_rows:
+                    wh.append(name, part)
 
 
 @refresh_step(IDENTITY_MAP_TABLE)

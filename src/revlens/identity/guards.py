@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -49,7 +50,9 @@ class IdentityConfig:
         return {*BLOCKED_VALUES.get(kind, ()), *extra}
 
 
-_REPEATED = re.compile(r"^\+?\d*?(\d)\1{7,}$")   # eight or more of one digit at the end
+_REPEATED = re.compile(r"^\+?[0-9]*(?:" + "|".join(f"{d}{{8}}" for d in "0123456789") + ")$")
+"""Eight or more of one digit at the end. Written without a back-reference, in ASCII digits,
+so that DuckDB's (RE2) and Spark's (Java) regular expressions read it as Python does."""
 _RUN = re.compile(r"(?:0123456789|123456789|987654321)")
 
 
@@ -89,6 +92,29 @@ def blocked_reason(kind: str, value: str, config: IdentityConfig) -> str | None:
         if local in ROLE_MAILBOXES:
             return f"blocked e-mail (the shared mailbox {local}@)"
     return None
+
+
+def blocked_reason_expr(kind: ibis.StringValue, value: ibis.StringValue,
+                        config: IdentityConfig) -> ibis.StringValue:
+    """`blocked_reason` as an expression over a column of kinds and one of normalised values
+    (for the graph built in the warehouse): the same checks in the same order, the same
+    reasons; null where the value may join persons."""
+    listed = ibis.literal(False)
+    for k in sorted({*BLOCKED_VALUES, *config.blocked}):
+        if values := sorted(config.blocked_values(k)):
+            listed |= (kind == k) & value.isin(values)
+    local = value.re_extract(r"^([^@]*)", 1)
+    cases = [
+        (value == "", ibis.literal("empty")),
+        (listed, "blocked " + kind + " (a placeholder value)"),
+        ((kind == "phone") & (value.re_search(_REPEATED.pattern)
+                              | value.re_search(_RUN.pattern)),
+         ibis.literal("blocked phone (repeated or sequential digits)")),
+    ]
+    if config.block_role_mailboxes:
+        cases.append(((kind == "email") & local.isin(ROLE_MAILBOXES),
+                      "blocked e-mail (the shared mailbox " + local + "@)"))
+    return ibis.cases(*cases, else_=ibis.null("string"))
 
 
 def blocked_reasons(kinds, values, config: IdentityConfig):
