@@ -235,6 +235,10 @@ class Reader(Warehouse):
         return self.connection()._memo
 
     @property
+    def _prepared(self) -> dict:  # type: ignore[override]
+        return self.connection()._prepared
+
+    @property
     def connected(self) -> bool:
         return self._open is not None
 
