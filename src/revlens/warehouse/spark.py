@@ -97,11 +97,28 @@ def spark_session(settings: Settings) -> Any:
                 f"jdbc:derby:;databaseName={metastore};create=true")
             conf["spark.driver.extraJavaOptions"] += f" -Dderby.system.home={metastore.parent}"
         conf.update(settings.spark_conf)
+        conf.update(_with_splink_jar(conf))
         for key, value in conf.items():
             builder = builder.config(key, value)
         session = builder.enableHiveSupport().getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
         return session
+
+
+def _with_splink_jar(conf: dict[str, str]) -> dict[str, str]:
+    """`spark.jars` with the jar of string-similarity functions that the Splink wheel ships
+    (`jaro_winkler`) appended, when Splink is installed: account matching's Jaro-Winkler level
+    needs it to weigh names on Spark as it does on DuckDB. The jar is a file inside the
+    installed package; the user's own jars stay first."""
+    try:
+        from splink.backends.spark import similarity_jar_location
+    except ImportError:
+        return {}
+    jar = similarity_jar_location()
+    jars = conf.get("spark.jars", "").strip().rstrip(",")
+    if not Path(jar).is_file() or jar in (j.strip() for j in jars.split(",")):
+        return {}
+    return {"spark.jars": f"{jars},{jar}" if jars else jar}
 
 
 def _instant(dtype: dt.DataType) -> dt.DataType:
