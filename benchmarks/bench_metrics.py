@@ -9,9 +9,9 @@ revenue, NPS and CSAT ...). Each is run through `run_query` (catalog, base model
 `refresh` stored —, row-level scope `all`, the compiler) and as one hand-written SQL statement
 that computes the same numbers, checked equal on the first run. Figures per query: the first run
 (the compiler builds and compiles the plan; the SQL is parsed and planned), then p50 and p95
-over the runs (the compiled plan is cached, as it is for a dashboard opened again). The ratio is
-RevLens' time over the SQL's (target: within 1.2x); the latency targets are p95 under 1 s on
-`medium` and under 3 s on `large`.
+over the runs (the compiled plan is cached and prepared in the warehouse, as it is for a
+dashboard opened again). The ratio is RevLens' time over the SQL's (target: within 1.2x); the
+latency targets are p95 under 1 s on `medium` and under 3 s on `large`.
 """
 
 from __future__ import annotations

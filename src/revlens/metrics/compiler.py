@@ -137,6 +137,9 @@ class Compiler:
         return t
 
     def condition(self, t: ir.Table, metric: Metric) -> ir.BooleanValue | None:
+        """The metric's conditions, ANDed. Used only to keep rows (a filter, an aggregate's
+        `where`), where a missing value drops the row as false does; left as it is, the
+        warehouse can push a condition down into its scan."""
         parts = [self._condition(t, metric, c) for c in metric.measure.filters]
         if not parts:
             return None
@@ -158,7 +161,7 @@ class Compiler:
                "gt": lambda: column > value, "gte": lambda: column >= value,
                "lt": lambda: column < value, "lte": lambda: column <= value,
                "is_null": lambda: column.isnull(), "not_null": lambda: column.notnull()}
-        return ops[c.op]().fill_null(False)
+        return ops[c.op]()
 
     def measure(self, t: ir.Table, metric: Metric) -> ir.Value:
         m = metric.measure
