@@ -2,13 +2,12 @@
 
 `revlens refresh` rewrites the table (migration 5) with the built-in models at their default
 parameters and the latest version of every saved custom model, over the default lookback
-window, so dashboards only aggregate. Invariant, checked by the tests: per (model,
+window, so dashboards only aggregate. The person links are computed once for all conversion
+types (`persons.PersonSource.computed`). Invariant, checked by the tests: per (model,
 conversion_type, conversion_id) the credits sum to 1.
 """
 
 from __future__ import annotations
-
-import ibis
 
 from revlens.attribution.conversions import CONVERSIONS
 from revlens.attribution.custom_models import latest_custom_models
@@ -39,19 +38,24 @@ def build_attribution_credits(wh: Warehouse) -> None:
     if TABLE not in wh.tables():
         wh.con.create_table(TABLE, schema=ATTRIBUTION_CREDITS_SCHEMA)
     wh.con.truncate_table(TABLE)
-    for conversion_type in CONVERSIONS:
-        scope = Scope(conversion_type, persons=person_source(wh))
-        with wh.scratch_scope(), materialised(wh, scope.journeys(wh)) as journey:
-            if wh.execute(journey.count()) == 0:   # no touch before any such conversion
-                continue
-            paths = None      # the path table Markov and Shapley share, loaded once
-            parts = []
-            for spec in all_specs(wh):
-                channels = None
-                if spec.model in DATA_DRIVEN:
-                    paths = paths if paths is not None else load_path_table(
-                        wh, scope.paths(wh))
-                    channels = channel_model(wh, spec, scope, paths)
-                credited = touch_credits(wh, spec, scope, journey, channels)
-                parts.append(credited.select(*CREDIT_COLUMNS).cast(ATTRIBUTION_CREDITS_SCHEMA))
-            wh.append(TABLE, ibis.union(*parts, distinct=False))   # one write per conversion
+    with person_source(wh).computed(wh) as persons:
+        for conversion_type in CONVERSIONS:
+            _credit_conversions(wh, Scope(conversion_type, persons=persons))
+
+
+def _credit_conversions(wh: Warehouse, scope: Scope) -> None:
+    """Append the credits of every model for the conversions of one type, one write per
+    model: written together, the window functions of every model make one plan whose buffers
+    DuckDB holds all at once."""
+    with wh.scratch_scope(), materialised(wh, scope.journeys(wh)) as journey:
+        if wh.execute(journey.count()) == 0:   # no touch before any such conversion
+            return
+        paths = None      # the path table Markov and Shapley share, loaded once
+        for spec in all_specs(wh):
+            channels = None
+            if spec.model in DATA_DRIVEN:
+                paths = paths if paths is not None else load_path_table(
+                    wh, scope.paths(wh, journey))
+                channels = channel_model(wh, spec, scope, paths)
+            credited = touch_credits(wh, spec, scope, journey, channels)
+            wh.append(TABLE, credited.select(*CREDIT_COLUMNS).cast(ATTRIBUTION_CREDITS_SCHEMA))

@@ -11,6 +11,7 @@ to 1; a journey whose channels all have share 0 is split linearly.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import uuid
 from collections.abc import Callable, Iterator
@@ -58,9 +59,10 @@ class Scope:
         return journeys(wh, self.conversion_type, self.window_days, self.start, self.end,
                         self.persons or person_source(wh), self.owner_ids)
 
-    def paths(self, wh: Warehouse) -> ibis.Table:
+    def paths(self, wh: Warehouse, journey: ibis.Table | None = None) -> ibis.Table:
+        """The path table; `journey`: the scope's journeys, when computed already."""
         return path_table(wh, self.conversion_type, self.window_days, self.start, self.end,
-                          self.persons or person_source(wh), self.owner_ids)
+                          self.persons or person_source(wh), self.owner_ids, journey)
 
 
 class ChannelShareModel(RuleModel):
@@ -95,7 +97,8 @@ def materialised(wh: Warehouse, expr: ibis.Table) -> Iterator[ibis.Table]:
     try:
         yield table
     finally:
-        wh.drop_temp(name)
+        with contextlib.suppress(Exception):   # a failed transaction has dropped it already
+            wh.drop_temp(name)
 
 
 def channel_model(wh: Warehouse, spec: ModelSpec, scope: Scope,

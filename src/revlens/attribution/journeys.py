@@ -41,19 +41,6 @@ TOUCH_COLUMNS = ("touchpoint_id", "occurred_at", "type", "channel", "campaign_id
                  "content_id", "keyword")
 
 
-def account_touches(wh: Warehouse, persons: PersonSource) -> ibis.Table:
-    """(account_id, touchpoint_id): touches of an account and of its contacts and leads."""
-    touches, contacts, leads = wh.table("touchpoints"), wh.table("contacts"), wh.table("leads")
-    direct = touches.filter(touches.account_id.notnull()).select("account_id", "touchpoint_id")
-    by_contact = persons.contact_touches(wh)
-    by_contact = contacts.filter(contacts.account_id.notnull()).join(
-        by_contact, "contact_id").select("account_id", "touchpoint_id")
-    by_lead = persons.lead_touches(wh)
-    by_lead = leads.filter(leads.account_id.notnull()).join(by_lead, "lead_id").select(
-        "account_id", "touchpoint_id")
-    return ibis.union(direct, by_contact, by_lead, distinct=True)
-
-
 def journey_links(wh: Warehouse, owners: ibis.Table, basis: str,
                   persons: PersonSource) -> ibis.Table:
     """(conversion_id, touchpoint_id) for rows of `owners` (conversion_id, lead_id,
@@ -63,7 +50,7 @@ def journey_links(wh: Warehouse, owners: ibis.Table, basis: str,
     by_lead = owners.join(lead_touches, "lead_id").select("conversion_id", "touchpoint_id")
     if basis == "lead":
         return by_lead.distinct()
-    by_account = owners.join(account_touches(wh, persons), "account_id").select(
+    by_account = owners.join(persons.account_touches(wh), "account_id").select(
         "conversion_id", "touchpoint_id")
     return ibis.union(by_lead, by_account, distinct=True)
 
@@ -119,6 +106,15 @@ def attach(wh: Warehouse, owners: ibis.Table, links: ibis.Table, window_days: in
         *TOUCH_COLUMNS, "lead_at", "opp_at", "won_at"))
 
 
+def journeys_of(wh: Warehouse, owners: ibis.Table, basis: str, persons: PersonSource,
+                window_days: int, inclusive: bool = False) -> ibis.Table:
+    """The journeys of `owners` (conversion rows) by `basis` (see `journey_links`, `attach`).
+    The owners are computed into a `Warehouse.scratch` table first: the links read them twice
+    and the journey once, and each reading would otherwise compute them again in one plan."""
+    owners = wh.scratch(owners)
+    return attach(wh, owners, journey_links(wh, owners, basis, persons), window_days, inclusive)
+
+
 def owned_by(table: ibis.Table, owner_ids: frozenset[str] | None) -> ibis.Table:
     """The rows of `table` whose `owner_id` is one of `owner_ids` (None: every row)."""
     if owner_ids is None:
@@ -148,5 +144,4 @@ def journeys(wh: Warehouse, conversion_type: str, window_days: int = DEFAULT_WIN
     conversions owned by `owner_ids` (None: all)."""
     persons = persons or person_source(wh)
     convs = conversions_in(wh, conversion_type, start, end, owner_ids)
-    links = journey_links(wh, convs, conversion(conversion_type).basis, persons)
-    return attach(wh, convs, links, window_days)
+    return journeys_of(wh, convs, conversion(conversion_type).basis, persons, window_days)

@@ -30,10 +30,9 @@ import pandas as pd
 from revlens.attribution.config import DEFAULT_WINDOW_DAYS, PATH_SEPARATOR
 from revlens.attribution.conversions import conversion
 from revlens.attribution.journeys import (
-    account_touches,
     attach,
-    journey_links,
     journeys,
+    journeys_of,
     owned_by,
 )
 from revlens.attribution.pathtable import PathTable
@@ -91,7 +90,7 @@ def non_converting(wh: Warehouse, conversion_type: str, window_days: int = DEFAU
                                        conversion_type, rest.owner_id))
     elif conversion_type == "opportunity_created":
         opps, accounts = wh.table("opportunities"), wh.table("accounts")
-        with_touches = account_touches(wh, persons).select("account_id").distinct()
+        with_touches = persons.account_touches(wh).select("account_id").distinct()
         known = ibis.union(accounts.select("account_id"), with_touches, distinct=True)
         rest = known.anti_join(opps, "account_id")
         account_owner = accounts.select(a_id="account_id", owner_id="owner_id")
@@ -104,9 +103,8 @@ def non_converting(wh: Warehouse, conversion_type: str, window_days: int = DEFAU
         until = ibis.least(ibis.coalesce(rest.closed_at, cutoff), cutoff)
         owners = rest.select(**_owners(rest.opportunity_id, until, rest.lead_id,
                                        rest.account_id, conversion_type, rest.owner_id))
-    owners = owned_by(owners, owner_ids)
-    links = journey_links(wh, owners, conversion(conversion_type).basis, persons)
-    return attach(wh, owners, links, window_days, inclusive=True)
+    return journeys_of(wh, owned_by(owners, owner_ids), conversion(conversion_type).basis,
+                       persons, window_days, inclusive=True)
 
 
 def journey_paths(touches: ibis.Table) -> ibis.Table:
@@ -119,14 +117,19 @@ def journey_paths(touches: ibis.Table) -> ibis.Table:
 def path_table(wh: Warehouse, conversion_type: str, window_days: int = DEFAULT_WINDOW_DAYS,
                start: datetime | None = None, end: datetime | None = None,
                persons: PersonSource | None = None,
-               owner_ids: frozenset[str] | None = None) -> ibis.Table:
+               owner_ids: frozenset[str] | None = None,
+               journey: ibis.Table | None = None) -> ibis.Table:
     """The aggregated path table (PATH_COLUMNS), most frequent paths first, of the journeys
-    owned by `owner_ids` (None: all)."""
+    owned by `owner_ids` (None: all). `journey`: those same converting journeys when the
+    caller has computed them already. The paths of the journeys that did not convert are
+    computed into a `Warehouse.scratch` table first, so that no one plan holds the window
+    functions and aggregates of both sides."""
     persons = persons or person_source(wh)
-    won = journey_paths(journeys(wh, conversion_type, window_days, start, end, persons,
-                                 owner_ids))
-    lost = journey_paths(non_converting(wh, conversion_type, window_days, end, persons,
-                                        owner_ids))
+    if journey is None:
+        journey = journeys(wh, conversion_type, window_days, start, end, persons, owner_ids)
+    won = journey_paths(journey)
+    lost = wh.scratch(journey_paths(non_converting(wh, conversion_type, window_days, end,
+                                                   persons, owner_ids)))
     rows = ibis.union(
         won.select("path", conv=ibis.literal(1.0), value=won.amount, null=ibis.literal(0.0)),
         lost.select("path", conv=ibis.literal(0.0), value=ibis.literal(0.0),
