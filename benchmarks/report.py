@@ -177,8 +177,9 @@ def memory_section(saved: list[dict]) -> list[str]:
              "`refresh` keeps its queries small — attribution computes the person links, the "
              "conversions and the journey links once each into temporary tables and writes "
              "the credits one model at a time — and the refresh of the tiny demo completes "
-             "under a 64 MB limit with two DuckDB threads (96 MB with 8 threads, 128 MB with "
-             "16; tests/warehouse/test_spill.py). The peak below is the refresh process's "
+             "under a 96 MB limit with two DuckDB threads (more threads need more: each "
+             "holds buffers of its own; tests/warehouse/test_spill.py). The peak below is the "
+             "refresh process's "
              "resident-set high-water mark (`VmHWM`), Python and DuckDB together (on Spark, "
              "plus the JVM's own peak).", "",
              "| engine | scale | peak RSS of refresh | share of the budget | its largest step |",

@@ -217,11 +217,14 @@ class Compiler:
                 out.append(self._per_value(t, first, keys, f"{ROWS}{i}"))
                 continue
             values = {m.id: self.measure(t, m) for m in members}
+            if not keys:        # one row, always shown: its records need no count
+                out.append(t.aggregate(**values))
+                continue
             conditions = [self.condition(t, m) for m in members]
-            measured = None if any(c is None for c in conditions) else \
-                functools.reduce(operator.or_, conditions)
+            measured = None if any(c is None for c in conditions) else functools.reduce(
+                operator.or_, {c.op(): c for c in conditions}.values())   # each once
             values[f"{ROWS}{i}"] = t.count(where=measured)
-            out.append(t.group_by(**keys).aggregate(**values) if keys else t.aggregate(**values))
+            out.append(t.group_by(**keys).aggregate(**values))
         return out
 
     def _per_value(self, t: ir.Table, metric: Metric, keys: dict[str, ir.Value],
@@ -242,8 +245,9 @@ class Compiler:
         column = once._value
         measured = column.nunique() if agg == "count_distinct" else (
             column.count() if agg == "count" else getattr(column, agg)())
-        named = {metric.id: measured, rows: once.count()}
-        return once.group_by(*keys).aggregate(**named) if keys else once.aggregate(**named)
+        if not keys:
+            return once.aggregate(**{metric.id: measured})
+        return once.group_by(*keys).aggregate(**{metric.id: measured, rows: once.count()})
 
     def plans(self, leaves: list[Metric], dims: list[str], filters: list[Filter],
               period: Period) -> list[str | ir.Table]:

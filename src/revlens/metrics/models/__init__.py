@@ -70,6 +70,7 @@ class BaseModel:
     materialise: bool = True
     finish: Callable[[ModelContext, ibis.Table], ibis.Table] | None = None
     version: int = 1                          # raise when the columns `build` gives change
+    clustered: tuple[str, ...] = ()           # the stored table's order before the time column
 
     @property
     def table_name(self) -> str:
@@ -90,13 +91,16 @@ def base_model(name: str, label_en: str, label_zh: str, *, key: str, time: str,
                dimensions: Mapping[str, str], records: tuple[str, ...],
                time_columns: tuple[str, ...] = (), materialise: bool = True,
                finish: Callable[[ModelContext, ibis.Table], ibis.Table] | None = None,
-               version: int = 1) -> Callable:
+               version: int = 1, clustered: tuple[str, ...] = ()) -> Callable:
     """Register a base model. `version` is stored with the table refresh builds; a stored
-    table of another version (built before the model's columns changed) is not read."""
+    table of another version (built before the model's columns changed) is not read.
+    `clustered`: columns nearly every query of the model filters on (a conversion type), by
+    which the stored table is ordered before its time column."""
 
     def register(fn: Callable[[ModelContext], ibis.Table]) -> Callable:
         MODELS[name] = BaseModel(name, label_en, label_zh, fn, key, time, dict(dimensions),
-                                 records, (time, *time_columns), materialise, finish, version)
+                                 records, (time, *time_columns), materialise, finish, version,
+                                 clustered)
         return fn
     return register
 

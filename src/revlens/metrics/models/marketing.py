@@ -109,7 +109,7 @@ def credits(ctx: ModelContext) -> ibis.Table:
 
 @base_model("influence", "Touched conversions", "触达的转化", key="credit_key",
             time="converted_at", dimensions=CREDIT_DIMENSIONS, records=CREDIT_RECORDS,
-            version=2)
+            version=2, clustered=("conversion_type",))
 def influence(ctx: ModelContext) -> ibis.Table:
     """Every touch before a conversion (the linear model's credits: each touch has a share),
     for what a channel, campaign or content *influenced*: a conversion counts in full for each
