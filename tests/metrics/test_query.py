@@ -117,6 +117,15 @@ def test_influence_counts_each_opportunity_once_per_channel(story):
     assert rows["event"]["influenced_pipeline"] == 50_000
 
 
+def test_a_month_of_a_date_model_and_of_a_timestamp_model_is_one_row(story):
+    # targets are dated by month (a date), bookings by the signing instant: April once
+    result = run_query(story.warehouse, MetricQuery(
+        metrics=["bookings", "bookings_target"], dimensions=["month"], **APRIL))
+    assert [row["month"] for row in result.rows] == ["2026-04"]
+    (row,) = result.rows
+    assert row["bookings"] == 160_000 and row["bookings_target"] == pytest.approx(190_000)
+
+
 def test_months_with_compare_to_previous_period(story):
     result = run_query(story.warehouse, MetricQuery(
         metrics=["leads"], grain="month", compare="previous_period", **MARCH))

@@ -280,11 +280,14 @@ class Compiler:
                        for leaf in self.catalog.leaves(m.id)}.values())
         groups: dict[tuple, dict[str, Any]] = {}
         counted: list[str] = []
+        grains = [d for d in dims if d in GRAINS]
         for statement in self.plans(leaves, dims, filters, period):
             columns, rows = self.wh.fetch_compiled(statement)
             counted += [c for c in columns if c.startswith(ROWS)]
             for row in rows:        # an outer join of the aggregates on the dimensions
                 record = dict(zip(columns, row, strict=True))
+                for grain in grains:    # a date, whether the model's time is a date or not
+                    record[grain] = _day(record[grain])
                 groups.setdefault(tuple(record[d] for d in dims), {}).update(record)
         records = list(groups.values())
         if dims:    # a group shows when one of the metrics has a record in it
