@@ -58,7 +58,6 @@ class Compiler:
         self.zone = wh.settings.timezone
         self.ctx = ModelContext(wh, as_of or datetime.now(UTC), self.params, live=live)
         self.models = all_models()
-        self._kept: set[str] | None = None
 
     # -- the records of one simple metric --------------------------------------------------
     def records(self, metric: Metric, filters: Iterable[Filter], period: Period) -> ir.Table:
@@ -76,11 +75,13 @@ class Compiler:
         model's time column)."""
         return self.records(Metric.records_of(model), filters, period or Period(None, None))
 
-    def scoped(self, metric: Metric) -> ir.Table:
+    def scoped(self, metric: Metric, columns: set[str] | None = None) -> ir.Table:
+        """The metric's base model within the scope; only `columns` of it (with the owner and
+        the time column) when given."""
         t = self.models[metric.model].table(self.ctx)
-        if self._kept is not None:    # only the columns the query reads (see `aggregates`)
+        if columns is not None:
             always = {"owner_id", self.time_column(metric)}
-            t = t.select(*[c for c in t.columns if c in self._kept or c in always])
+            t = t.select(*[c for c in t.columns if c in columns or c in always])
         if self.scope.restricted:
             owners = sorted(self.scope.owner_ids)
             t = t.filter(t.owner_id.isin(owners) if owners else ibis.literal(False))
@@ -193,15 +194,12 @@ class Compiler:
         whole = self._aggregates(leaves, dims, filters, period)
         inside = {field for model in {m.model for m in leaves}
                   for field in self.models[model].table(self.ctx).op().find(ops.Field)}
-        self._kept = {field.name for expr in whole for field in expr.op().find(ops.Field)
-                      if field not in inside}
-        try:
-            return self._aggregates(leaves, dims, filters, period)
-        finally:
-            self._kept = None
+        used = {field.name for expr in whole for field in expr.op().find(ops.Field)
+                if field not in inside}
+        return self._aggregates(leaves, dims, filters, period, used)
 
     def _aggregates(self, leaves: list[Metric], dims: list[str], filters: list[Filter],
-                    period: Period) -> list[ir.Table]:
+                    period: Period, columns: set[str] | None = None) -> list[ir.Table]:
         groups: dict[tuple, list[Metric]] = {}
         for leaf in leaves:
             alone = leaf.id if leaf.measure.per else ""
@@ -210,7 +208,7 @@ class Compiler:
         out = []
         for i, members in enumerate(groups.values()):
             first = members[0]
-            t = self.filtered(self.scoped(first), first, filters)
+            t = self.filtered(self.scoped(first, columns), first, filters)
             t = self.in_period(t, first, period)
             keys = {d: self.column(t, first, d) for d in dims}
             if first.measure.per:
@@ -395,8 +393,7 @@ def run_query(wh: Warehouse, query: MetricQuery, scope: Scope | None = None,
         ids = [name for m in metrics for name in (m.id, f"{m.id}_previous", f"{m.id}_change")]
     if grain:
         for record in records:
-            day = _day(record[grain])
-            record[grain] = None if day is None else label(day, grain)
+            record[grain] = None if record[grain] is None else label(record[grain], grain)
     if dims:
         records.sort(key=_sort_key(dims))
     result.truncated = len(records) > query.limit
@@ -416,12 +413,10 @@ def _with_previous(compiler: Compiler, records: list[dict[str, Any]], metrics: l
     result.previous_from, result.previous_to = prev.date_from, prev.date_to
     dims = list(query.dimensions)
     before = compiler.frame(metrics, dims, query.filters, Period(prev.date_from, prev.date_to))
-    if grain:
+    if grain:   # periods start on dates (`Compiler.frame`)
         for record in before:
-            day = _day(record[grain])
+            day = record[grain]
             record[grain] = None if day is None else (pd.Timestamp(day) + prev.shift).date()
-        for record in records:
-            record[grain] = _day(record[grain])
         records = [r for r in records if r[grain] is not None]
     earlier = {tuple(r[d] for d in dims): r for r in before}
     ids = [m.id for m in metrics]
