@@ -64,11 +64,15 @@ L6,2026-03-01 10:00,f@unknown.cn,无名公司,
 """
 
 
-def test_leads_are_matched_and_uncertain_ones_reviewed(workspace, tmp_path):
-    for entity, text in (("accounts", ACCOUNTS), ("leads", LEADS)):
-        path = tmp_path / f"{entity}.csv"
+def _load_all(workspace, folder, files: dict[str, str]) -> None:
+    for entity, text in files.items():
+        path = folder / f"{entity}.csv"
         path.write_text(text.strip() + "\n", encoding="utf-8")
         assert load(workspace, entity, path).rejected == 0
+
+
+def test_leads_are_matched_and_uncertain_ones_reviewed(workspace, tmp_path):
+    _load_all(workspace, tmp_path, {"accounts": ACCOUNTS, "leads": LEADS})
     wh = workspace.warehouse
 
     def matches():
@@ -99,10 +103,7 @@ def test_leads_are_matched_and_uncertain_ones_reviewed(workspace, tmp_path):
 
 
 def test_review_command(workspace_dir, workspace, tmp_path, cli, ws_env):
-    for entity, text in (("accounts", ACCOUNTS), ("leads", LEADS)):
-        path = tmp_path / f"{entity}.csv"
-        path.write_text(text.strip() + "\n", encoding="utf-8")
-        load(workspace, entity, path)
+    _load_all(workspace, tmp_path, {"accounts": ACCOUNTS, "leads": LEADS})
     workspace.close()
     listed = cli("identity", "review", env=ws_env)
     assert listed.exit_code == 0, listed.stderr
@@ -156,11 +157,8 @@ def _probability(weight: float) -> float:
 
 
 def test_splink_scores_the_leads_the_rules_leave_open(workspace, tmp_path):
-    for entity, text in (("accounts", SPLINK_ACCOUNTS), ("contacts", SPLINK_CONTACTS),
-                         ("leads", SPLINK_LEADS)):
-        path = tmp_path / f"{entity}.csv"
-        path.write_text(text.strip() + "\n", encoding="utf-8")
-        assert load(workspace, entity, path).rejected == 0
+    _load_all(workspace, tmp_path, {"accounts": SPLINK_ACCOUNTS, "contacts": SPLINK_CONTACTS,
+                                    "leads": SPLINK_LEADS})
     wh = workspace.warehouse
 
     def matches():

@@ -120,16 +120,22 @@ def test_callers_asking_at_once_wait_for_one_computation():
     def ask() -> None:
         answers.append(cache.get("wh", "tile", "v1", compute))
 
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    _until(lambda: cache.stats().joined == 7)
-    gate.set()
-    for thread in threads:
-        thread.join(timeout=60)
+    _ask_together(cache, gate, ask, 8)
     assert compute.runs == 1
     assert len(answers) == 8 and all(a is compute.value for a in answers)
     assert (cache.stats().misses, cache.stats().joined) == (1, 7)
+
+
+def _ask_together(cache: ResultCache, gate: threading.Event, ask, callers: int) -> None:
+    """`callers` threads ask at once; the computation may go on (`gate`) once all but the
+    first wait for it."""
+    threads = [threading.Thread(target=ask) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    _until(lambda: cache.stats().joined == callers - 1)
+    gate.set()
+    for thread in threads:
+        thread.join(timeout=60)
 
 
 def test_a_failed_computation_fails_for_everyone_waiting_and_is_not_kept():
@@ -146,13 +152,7 @@ def test_a_failed_computation_fails_for_everyone_waiting_and_is_not_kept():
         except ValueError as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=ask) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    _until(lambda: cache.stats().joined == 2)
-    gate.set()
-    for thread in threads:
-        thread.join(timeout=60)
+    _ask_together(cache, gate, ask, 3)
     assert [str(e) for e in errors] == ["the warehouse said no"] * 3
     assert cache.get("wh", "tile", "v1", lambda: ("v1", "fine now")) == "fine now"
 
