@@ -78,7 +78,8 @@ class PersonSource(ABC):
 
     name: str
     _kept: dict[str, tuple[str, ibis.Table]] | None = None
-    """inside `computed()`: what -> (temporary table, its Ibis table)"""
+    """inside `computed()`: what -> (temporary table, its Ibis table). Not `Warehouse.scratch`
+    tables: one first used inside a nested `scratch_scope` must outlive that scope."""
 
     def lead_touches(self, wh: Warehouse) -> ibis.Table:
         """(lead_id, touchpoint_id), distinct."""
