@@ -26,8 +26,10 @@ person_id, first_seen), `identity_edges` (the edges kept, with their record), an
 
 from __future__ import annotations
 
+import collections
 from collections import defaultdict
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -35,6 +37,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -67,6 +70,15 @@ LINK_KINDS = {"anonymous_id": "anonymous_id", "previous_id": "anonymous_id",
 """identity_links kinds -> identifier types (group_id names an account, not a person)."""
 PRIORITY = {kind: i for i, kind in enumerate(IDENTIFIER_TYPES)}
 TS = "timestamp('UTC', 6)"
+OBSERVATION_TYPES = {"source": pa.string(), "record_id": pa.string(),
+                     "observed_at": pa.timestamp("us", "UTC"), "kind": pa.string(),
+                     "value": pa.string()}
+KIND_NAMES = tuple(sorted(IDENTIFIER_TYPES))
+"""Identifier types in the order of their names: nodes are numbered by (type, value)."""
+KIND_RANK = {kind: i for i, kind in enumerate(KIND_NAMES)}
+KIND_PRIORITY = np.asarray([PRIORITY[kind] for kind in KIND_NAMES], np.int64)
+NEVER = np.iinfo(np.int64).max
+"""A time after every observation (microseconds): the first-seen of a node seen without one."""
 
 
 @dataclass
@@ -89,12 +101,12 @@ class IdentityRun:
                 f"{self.merges:,} merges, {self.splits:,} splits")
 
 
-def observations(wh: Warehouse) -> pd.DataFrame:
+def observations(wh: Warehouse) -> pa.Table:
     """(source, record_id, observed_at, kind, value) for every identifier on every record."""
     table = observation_table(wh)
     if table is None:
-        return pd.DataFrame(columns=["source", "record_id", "observed_at", "kind", "value"])
-    return wh.to_arrow(table).to_pandas()
+        return pa.table({name: pa.array([], kind) for name, kind in OBSERVATION_TYPES.items()})
+    return wh.to_arrow(table)
 
 
 def observation_table(wh: Warehouse) -> ibis.Table | None:
@@ -134,34 +146,128 @@ def _normalised(value: ibis.StringValue, kind: str) -> ibis.StringValue:
     return value.strip().lower() if kind == "email" else value.strip()
 
 
-def _edges(obs: pd.DataFrame) -> pd.DataFrame:
-    """Star edges per record: from its first identifier (by `IDENTIFIER_TYPES` priority, then
-    node order) to each other one. Sorted on integer codes, not strings."""
-    record, _ = pd.factorize(obs["source"] + "\x1f" + obs["record_id"])
-    priority = obs["kind"].map(PRIORITY).to_numpy()
-    node = obs["node"].to_numpy()
-    order = np.lexsort((node, priority, record))
-    record_sorted = record[order]
-    first = np.r_[True, record_sorted[1:] != record_sorted[:-1]]
-    anchor = node[order][np.flatnonzero(first)][np.cumsum(first) - 1]
-    keep = node[order] != anchor
-    rows = order[keep]
-    return pd.DataFrame({
-        "a": anchor[keep], "b": node[rows],
-        "source": obs["source"].to_numpy()[rows], "record_id": obs["record_id"].to_numpy()[rows],
-        "observed_at": _instants(obs["observed_at"])[rows]})
+def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Dictionary codes (int64, one per row) and the dictionary of a string column: hashing
+    in Arrow, without Python objects per row."""
+    chunked = column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column])
+    encoded = pa.table({"c": pc.dictionary_encode(chunked)}).unify_dictionaries()["c"]
+    if not encoded.num_chunks:
+        return np.zeros(0, np.int64), pa.array([], pa.string())
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+                            for c in encoded.chunks])
+    return codes, encoded.chunks[0].dictionary
 
 
-def _instants(column: pd.Series) -> np.ndarray:
-    """UTC instants as datetime64 (a tz-aware column would become an array of objects)."""
-    return pd.to_datetime(column, utc=True).dt.tz_localize(None).to_numpy("datetime64[us]")
+def _ranks(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Each string's position in byte order (code point order, as Python sorts strings), and
+    the strings' indices in that order."""
+    order = pc.sort_indices(strings).to_numpy()
+    ranks = np.empty(len(order), np.int64)
+    ranks[order] = np.arange(len(order))
+    return ranks, order
 
 
-def _limited_components(labels: np.ndarray, kinds: np.ndarray, limits: dict[str, int]
+@dataclass
+class _Nodes:
+    """The distinct identifiers of a set of observations, numbered in key order
+    (`kind`, then `value`, as the strings "kind\\x1fvalue" sort)."""
+
+    codes: np.ndarray       # node of each observation row
+    kind_index: np.ndarray  # per node: index into KIND_NAMES
+    values: pa.Array        # per node
+    keys: np.ndarray        # per node: kind rank * value count + value rank, ascending
+    value_ranks: np.ndarray
+    value_dictionary: pa.Array
+
+    def node_of(self, kinds: pa.Array, values: pa.Array) -> np.ndarray:
+        """The node of each (kind, value), -1 where it is not one of these nodes."""
+        kind = np.asarray([KIND_RANK.get(k, -1) for k in kinds.to_pylist()], np.int64)
+        code = pc.index_in(values, value_set=self.value_dictionary)
+        code = pc.fill_null(code, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        known = (kind >= 0) & (code >= 0)
+        key = kind * len(self.value_ranks) + self.value_ranks[np.where(known, code, 0)]
+        node = np.searchsorted(self.keys, key)
+        node = np.minimum(node, max(len(self.keys) - 1, 0))
+        found = known & (len(self.keys) > 0)
+        found &= self.keys[node] == key if len(self.keys) else found
+        return np.where(found, node, -1)
+
+    def subset(self, keep: np.ndarray) -> tuple[_Nodes, np.ndarray]:
+        """The nodes where `keep`, renumbered, and the old -> new node map (-1: dropped)."""
+        renumber = np.where(keep, np.cumsum(keep) - 1, -1)
+        nodes = _Nodes(self.codes, self.kind_index[keep], self.values.filter(pa.array(keep)),
+                       self.keys[keep], self.value_ranks, self.value_dictionary)
+        return nodes, renumber
+
+
+def _nodes(kinds: pa.ChunkedArray, values: pa.ChunkedArray) -> _Nodes:
+    """Number the distinct (kind, value) pairs of the observations in key order: values are
+    hashed to dictionary codes, only the distinct values are sorted, and the pairs present
+    are numbered by a running count over (kind, value rank)."""
+    kind_codes, kind_dictionary = _codes(kinds)
+    unknown = set(kind_dictionary.to_pylist()) - set(KIND_RANK)
+    if unknown:
+        raise ValueError(f"unknown identifier types {sorted(unknown)}")
+    present = sorted(kind_dictionary.to_pylist())        # the types seen, in name order
+    local = np.asarray([present.index(k) for k in kind_dictionary.to_pylist()], np.int64)
+    value_codes, value_dictionary = _codes(values)
+    value_ranks, by_rank = _ranks(value_dictionary)
+    span = max(len(value_ranks), 1)
+    pair = local[kind_codes] * span + value_ranks[value_codes]
+    seen = np.zeros(len(present) * span, bool)
+    seen[pair] = True
+    local_keys = np.flatnonzero(seen)
+    numbering = np.cumsum(seen, dtype=np.int64) - 1
+    kind_index = np.asarray([KIND_RANK[k] for k in present], np.int8)[local_keys // span]
+    ranks = local_keys % span
+    return _Nodes(numbering[pair], kind_index, value_dictionary.take(pa.array(by_rank[ranks])),
+                  kind_index.astype(np.int64) * span + ranks, value_ranks, value_dictionary)
+
+
+def _records(obs: pa.Table) -> np.ndarray:
+    """An integer per (source, record_id) of each observation row."""
+    source, _ = _codes(obs["source"])
+    record_id, record_ids = _codes(obs["record_id"])
+    return source * max(len(record_ids), 1) + record_id
+
+
+def _edges(obs: pa.Table, record: np.ndarray, node: np.ndarray, kind_index: np.ndarray
+           ) -> pa.Table:
+    """Star edges per record (`_records`): from its first identifier (by `IDENTIFIER_TYPES`
+    priority, then node order) to each other one (`kind_index`: each node's type). Each
+    record's first identifier is a minimum over integer codes, without sorting."""
+    count = max(len(kind_index), 1)
+    packed = KIND_PRIORITY[kind_index[node]] * count + node
+    first = np.full(int(record.max()) + 1 if len(record) else 0, NEVER, np.int64)
+    np.minimum.at(first, record, packed)
+    anchor = first[record] % count
+    rows = np.flatnonzero(node != anchor)
+    taken = pa.array(rows)
+    return pa.table({
+        "a": pa.array(anchor[rows], pa.int64()), "b": pa.array(node[rows], pa.int64()),
+        "source": obs["source"].take(taken), "record_id": obs["record_id"].take(taken),
+        "observed_at": _instants(obs["observed_at"]).take(taken)})
+
+
+def _instants(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """UTC instants, in microseconds."""
+    return column.cast(pa.timestamp("us", "UTC"))
+
+
+def _first_seen(node: np.ndarray, count: int, observed_at: pa.ChunkedArray) -> pa.Array:
+    """Each node's earliest observation (null if it was never observed with a time)."""
+    instants = _instants(observed_at)
+    micros = pc.fill_null(instants.cast(pa.int64()), NEVER).to_numpy()
+    first = np.full(count, NEVER, np.int64)
+    np.minimum.at(first, node, micros)
+    return pa.array(first, pa.int64(), mask=first == NEVER).cast(pa.timestamp("us", "UTC"))
+
+
+def _limited_components(labels: np.ndarray, kind_index: np.ndarray, limits: dict[str, int]
                         ) -> set[int]:
     over: set[int] = set()
     for kind, limit in limits.items():
-        mask = kinds == kind
+        mask = kind_index == KIND_RANK.get(kind, -1)
         counts = np.bincount(labels[mask], minlength=labels.max() + 1 if len(labels) else 0)
         over |= set(np.flatnonzero(counts > limit).tolist())
     return over
@@ -213,118 +319,162 @@ def dropped_rejections(dropped: list[dict], kind_of, value_of) -> list[dict]:
              "reason": d["reason"]} for d in dropped]
 
 
-def components(node_count: int, edges: pd.DataFrame) -> np.ndarray:
-    graph = coo_matrix((np.ones(len(edges), dtype=np.int8),
-                        (edges["a"].to_numpy(np.int64), edges["b"].to_numpy(np.int64))),
-                       shape=(node_count, node_count))
+def components(node_count: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(node_count, node_count))
     return connected_components(graph, directed=False)[1]
 
 
-def _previous_map(wh: Warehouse) -> pd.DataFrame:
+def _previous_map(wh: Warehouse) -> pa.Table:
+    """(kind, value, number) of every identifier of the previous run's identity map."""
     if IDENTITY_MAP_TABLE not in wh.tables():
-        return pd.DataFrame(columns=["kind", "value", "person_id"])
+        return pa.table({"kind": pa.array([], pa.string()), "value": pa.array([], pa.string()),
+                         "number": pa.array([], pa.int64())})
     t = wh.table(IDENTITY_MAP_TABLE)
     return wh.to_arrow(t.select(kind=t.identifier_type, value=t.identifier_value,
-                                person_id=t.person_id)).to_pandas()
+                                number=t.person_id.substr(1).cast("int64")))
 
 
-def _number(person_id: str) -> int:
-    return int(person_id[1:])
+def person_ids(numbers: np.ndarray | pa.Array) -> pa.Array:
+    """`P` and the number in eight digits: the text of a person id."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), 8, "0")
+    return pc.binary_join_element_wise("P", digits, "")
 
 
-def assign_ids(labels: np.ndarray, keys: np.ndarray, previous: dict[str, str]
-               ) -> tuple[np.ndarray, list[dict]]:
-    """person_id per node from component labels, stable against `previous` (key -> id);
-    and the events: new, merge (the oldest id survives), split (a part that lost its id)."""
-    frame = pd.DataFrame({"label": labels, "key": keys})
-    frame["old"] = frame["key"].map(previous)
-    # keys come sorted (pd.factorize(sort=True)): a key's rank orders keys as strings do
-    frame["rank"] = np.arange(len(keys))
-    smallest = frame.groupby("label")["rank"].min()
-    claims = frame.dropna(subset=["old"]).groupby(["old", "label"]).size().rename("n")
-    claims = claims.reset_index()
-    claims["smallest"] = claims["label"].map(smallest)
+def assign_ids(labels: np.ndarray, old: np.ndarray, last_number: int
+               ) -> tuple[np.ndarray, pa.Table]:
+    """Person number per node from component labels, stable against `old` (each node's
+    previous person number, -1 if none; nodes come in key order); `last_number` is the
+    highest number given so far. Also the events, as (event, person, other) columns: new,
+    merge (the oldest id survives), split (a part that lost its id)."""
+    count = int(labels.max()) + 1 if len(labels) else 0
+    smallest = np.full(count, len(labels), np.int64)
+    np.minimum.at(smallest, labels, np.arange(len(labels)))
+    had = old >= 0
+    claims = (pd.DataFrame({"old": old[had], "label": labels[had]})
+              .groupby(["old", "label"], sort=True).size().rename("n").reset_index())
+    claims["smallest"] = smallest[claims["label"].to_numpy()]
     # each previous id stays with the part holding most of its identifiers (ties: smallest)
     keeper = (claims.sort_values(["old", "n", "smallest"], ascending=[True, False, True])
-              .groupby("old").head(1))
-    events: list[dict] = []
+              .drop_duplicates("old"))
     # a part keeping several previous ids is a merge: the oldest (lowest number) survives
-    keeper = keeper.assign(number=keeper["old"].map(_number))
-    survivor = keeper.loc[keeper.groupby("label")["number"].idxmin(), ["label", "old"]]
-    chosen: dict[int, str] = dict(zip(survivor["label"].astype(int), survivor["old"],
-                                      strict=True))
-    absorbed = keeper[keeper["old"].to_numpy() != keeper["label"].map(chosen).to_numpy()]
-    events += [{"event": "merge", "person_id": chosen[int(label)], "other_person_id": old}
-               for label, old in sorted(zip(absorbed["label"], absorbed["old"], strict=True),
-                                        key=lambda lo: _number(lo[1]))]
-    next_number = max((_number(p) for p in previous.values()), default=0) + 1
-    for label in smallest.sort_values().index:
-        if int(label) not in chosen:
-            chosen[int(label)] = f"P{next_number:08d}"
-            next_number += 1
-            events.append({"event": "new", "person_id": chosen[int(label)],
-                           "other_person_id": None})
-    kept = set(zip(keeper["old"], keeper["label"], strict=True))
-    for old, label in zip(claims["old"], claims["label"], strict=True):
-        if (old, label) not in kept:
-            events.append({"event": "split", "person_id": chosen[int(label)],
-                           "other_person_id": old})
-    return frame["label"].map(chosen).to_numpy(), events
+    survivor = keeper.groupby("label")["old"].min()
+    chosen = np.full(count, -1, np.int64)
+    chosen[survivor.index.to_numpy()] = survivor.to_numpy()
+    absorbed = keeper[keeper["old"].to_numpy() != chosen[keeper["label"].to_numpy()]]
+    absorbed = absorbed.sort_values("old")
+    fresh = np.flatnonzero(chosen < 0)
+    fresh = fresh[np.argsort(smallest[fresh], kind="stable")]
+    chosen[fresh] = last_number + 1 + np.arange(len(fresh))
+    kept = pd.MultiIndex.from_frame(keeper[["old", "label"]])
+    split = claims[~pd.MultiIndex.from_frame(claims[["old", "label"]]).isin(kept)]
+    events = _events(("merge", chosen[absorbed["label"].to_numpy()], absorbed["old"]),
+                     ("new", chosen[fresh], None),
+                     ("split", chosen[split["label"].to_numpy()], split["old"]))
+    return chosen[labels], events
+
+
+def _events(*parts: tuple[str, np.ndarray, pd.Series | None]) -> pa.Table:
+    """`identity_log` rows without their time: (event, person_id, other_person_id)."""
+    tables = [pa.table({
+        "event": pa.array([event] * len(person), pa.string()),
+        "person_id": person_ids(person),
+        "other_person_id": (pa.nulls(len(person), pa.string()) if other is None
+                            else person_ids(other.to_numpy()))}) for event, person, other in parts]
+    return pa.concat_tables(tables)
 
 
 @dataclass
 class Graph:
     """The persons of a set of observations (see `build_graph`)."""
 
-    keys: np.ndarray          # "kind\x1fvalue" per node, sorted
-    kinds: np.ndarray         # identifier type per node
-    values: np.ndarray        # identifier value per node
-    person_ids: np.ndarray    # per node
-    first_seen: pd.Series     # node -> earliest observation
-    edges: pd.DataFrame       # a, b (nodes), source, record_id, observed_at: the edges kept
+    kinds: pa.Array           # identifier type per node (nodes in key order)
+    values: pa.Array          # identifier value per node
+    numbers: np.ndarray       # person number per node
+    first_seen: pa.Array      # per node: its earliest observation
+    edges: pa.Table           # a, b (nodes), source, record_id, observed_at: the edges kept
     blocked: pd.DataFrame     # observations of blocked values, one per value, with `reason`
     dropped: list[dict]       # edges over a limit: {"edge": row, "reason": text}
-    events: list[dict]        # new / merge / split
+    events: pa.Table          # event (new / merge / split), person_id, other_person_id
+
+    @property
+    def person_ids(self) -> pa.Array:
+        return person_ids(self.numbers)
+
+    @property
+    def persons(self) -> int:
+        return len(np.unique(self.numbers))
 
 
-def build_graph(obs: pd.DataFrame, config: IdentityConfig, previous: dict[str, str]) -> Graph:
-    """Persons of `observations` rows, with ids stable against `previous` (key -> id)."""
-    obs = obs.assign(key=obs["kind"] + "\x1f" + obs["value"])
-    codes, uniques = pd.factorize(obs["key"], sort=True)
-    kinds, values = _kinds_values(obs, codes)
-    reasons = blocked_reasons(kinds, values, config)
+def build_graph(obs: pa.Table | pd.DataFrame, config: IdentityConfig,
+                previous: pa.Table | None = None) -> Graph:
+    """Persons of `observations` rows, with ids stable against `previous` (kind, value,
+    number: the previous run's map)."""
+    if isinstance(obs, pd.DataFrame):
+        obs = pa.Table.from_pandas(obs, preserve_index=False)
+    obs = obs.select(list(OBSERVATION_TYPES)).cast(pa.schema(OBSERVATION_TYPES))
+    with ThreadPoolExecutor(1) as thread:     # hashing in Arrow releases the GIL
+        records = thread.submit(_records, obs)
+        nodes = _nodes(obs["kind"], obs["value"])
+        record = records.result()
+    kinds = _kind_names(nodes.kind_index)
+    reasons = blocked_reasons(kinds, nodes.values, config)
     is_blocked = pd.notna(reasons)
-    hit = is_blocked[codes]
-    blocked = first_observations(obs[hit].assign(reason=reasons[codes[hit]]))
+    hit = is_blocked[nodes.codes]
+    blocked = first_observations(obs.filter(pa.array(hit)).to_pandas().assign(
+        reason=reasons[nodes.codes[hit]]))
+    codes = nodes.codes
     if hit.any():
-        obs = obs[~hit]
-        codes, uniques = pd.factorize(obs["key"], sort=True)
-        kinds, values = _kinds_values(obs, codes)
-    obs = obs.assign(node=codes)
-    keys = np.asarray(uniques, dtype=object)
-    edges = _edges(obs)
-    labels = components(len(keys), edges)
+        nodes, renumber = nodes.subset(~is_blocked)
+        obs, codes = obs.filter(pa.array(~hit)), renumber[codes[~hit]]
+        record = record[~hit]
+    count = len(nodes.keys)
+    edges = _edges(obs, record, codes, nodes.kind_index)
+    a, b = edges["a"].to_numpy(), edges["b"].to_numpy()
+    labels = components(count, a, b)
     dropped: list[dict] = []
-    over = _limited_components(labels, kinds, config.limits) if len(keys) else set()
+    over = _limited_components(labels, nodes.kind_index, config.limits) if count else set()
     if over:
-        in_over = np.isin(labels, list(over))
-        nodes = np.flatnonzero(in_over)
-        inside = in_over[edges["a"].to_numpy()]
-        sub = edges[inside]
-        roots, dropped = _rebuild_with_limits(sub, dict(zip(nodes.tolist(), kinds[nodes],
-                                                            strict=True)), config.limits)
-        offset = labels.max() + 1
-        for node, r in roots.items():
-            labels[node] = offset + r
-        drop_index = {(int(d["edge"].a), int(d["edge"].b), d["edge"].record_id) for d in dropped}
-        keep = np.ones(len(edges), dtype=bool)
-        keep[np.flatnonzero(inside)] = [
-            (int(a), int(b), r) not in drop_index
-            for a, b, r in zip(sub["a"], sub["b"], sub["record_id"], strict=True)]
-        edges = edges[keep]
-    person_ids, events = assign_ids(labels, keys, previous)
-    first_seen = obs.groupby("node")["observed_at"].min()
-    return Graph(keys, kinds, values, person_ids, first_seen, edges, blocked, dropped, events)
+        labels, edges, dropped = _apply_limits(labels, edges, nodes, over, config.limits)
+    old = np.full(count, -1, np.int64)
+    last_number = 0
+    if previous is not None and previous.num_rows:
+        found = nodes.node_of(previous["kind"].combine_chunks(),
+                              previous["value"].combine_chunks())
+        number = previous["number"].to_numpy()
+        old[found[found >= 0]] = number[found >= 0]
+        last_number = int(number.max())
+    numbers, events = assign_ids(labels, old, last_number)
+    return Graph(_kind_names(nodes.kind_index), nodes.values, numbers,
+                 _first_seen(codes, count, obs["observed_at"]), edges, blocked, dropped, events)
+
+
+def _kind_names(kind_index: np.ndarray) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(pa.array(kind_index, pa.int8()),
+                                          pa.array(KIND_NAMES)).cast(pa.string())
+
+
+def _apply_limits(labels: np.ndarray, edges: pa.Table, nodes: _Nodes, over: set[int],
+                  limits: dict[str, int]) -> tuple[np.ndarray, pa.Table, list[dict]]:
+    """Rebuild the over-limit components edge by edge (`_rebuild_with_limits`): their nodes'
+    new labels, the edges kept and the edges dropped."""
+    in_over = np.isin(labels, list(over))
+    members = np.flatnonzero(in_over)
+    inside = in_over[edges["a"].to_numpy()]
+    sub = edges.filter(pa.array(inside)).to_pandas()
+    kind_of = dict(zip(members.tolist(), np.asarray(KIND_NAMES)[nodes.kind_index[members]],
+                       strict=True))
+    roots, dropped = _rebuild_with_limits(sub, kind_of, limits)
+    labels = labels.copy()
+    offset = labels.max() + 1
+    for node, root in roots.items():
+        labels[node] = offset + root
+    drop_index = {(int(d["edge"].a), int(d["edge"].b), d["edge"].record_id) for d in dropped}
+    keep = np.ones(edges.num_rows, dtype=bool)
+    keep[np.flatnonzero(inside)] = [
+        (int(a), int(b), r) not in drop_index
+        for a, b, r in zip(sub["a"], sub["b"], sub["record_id"], strict=True)]
+    labels = np.unique(labels, return_inverse=True)[1]    # labels 0..n-1 again
+    return labels, edges.filter(pa.array(keep)), dropped
 
 
 def first_observations(obs: pd.DataFrame) -> pd.DataFrame:
@@ -332,13 +482,6 @@ def first_observations(obs: pd.DataFrame) -> pd.DataFrame:
     `identity_rejections` names for a blocked value."""
     return obs.sort_values(["observed_at", "source", "record_id"], kind="stable"
                            ).drop_duplicates(["kind", "value"])
-
-
-def _kinds_values(obs: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Kind and value of each factorised identifier, taken from its first row (no string
-    splitting of the keys)."""
-    _, first = np.unique(codes, return_index=True)
-    return obs["kind"].to_numpy(object)[first], obs["value"].to_numpy(object)[first]
 
 
 ENGINES = ("auto", "memory", "warehouse")
@@ -369,45 +512,35 @@ def resolve(wh: Warehouse, config: IdentityConfig | None = None,
         from revlens.identity.warehouse_graph import resolve_in_warehouse
 
         return resolve_in_warehouse(wh, config, run_at)
-    previous = _previous_map(wh)
-    prev = dict(zip(previous["kind"] + "\x1f" + previous["value"], previous["person_id"],
-                    strict=True))
-    g = build_graph(observations(wh), config, prev)
+    g = build_graph(observations(wh), config, _previous_map(wh))
     write_tables(wh, *_arrow_tables(g, run_at))
+    events = collections.Counter(g.events["event"].to_pylist())
     return IdentityRun(
-        persons=len(set(g.person_ids)), identifiers=len(g.keys), edges=len(g.edges),
-        dropped_edges=len(g.dropped), blocked=len(g.blocked),
-        new=sum(e["event"] == "new" for e in g.events),
-        merges=sum(e["event"] == "merge" for e in g.events),
-        splits=sum(e["event"] == "split" for e in g.events))
+        persons=g.persons, identifiers=len(g.values), edges=g.edges.num_rows,
+        dropped_edges=len(g.dropped), blocked=len(g.blocked), new=events["new"],
+        merges=events["merge"], splits=events["split"])
 
 
 def _arrow_tables(g: Graph, run_at: datetime) -> tuple[pa.Table, pa.Table, list, list]:
     """The rows `write_tables` writes, from a graph built in memory."""
-    types, values, person_ids = g.kinds, g.values, g.person_ids
-
-    def ts(column) -> pa.Array:
-        return pa.array(pd.to_datetime(pd.Series(column), utc=True), pa.timestamp("us", "UTC"))
-
-    identity_map = pa.table({
-        "identifier_type": types, "identifier_value": values, "person_id": person_ids,
-        "first_seen": ts(g.first_seen.reindex(range(len(types))).to_numpy()),
-    }, schema=IDENTITY_MAP_SCHEMA.to_pyarrow())
-    a, b = g.edges["a"].to_numpy(np.int64), g.edges["b"].to_numpy(np.int64)
-    edge_rows = pa.table({
-        "a_type": types[a], "a_value": values[a], "b_type": types[b], "b_value": values[b],
-        "source": g.edges["source"].to_numpy(object),
-        "record_id": g.edges["record_id"].to_numpy(object),
-        "observed_at": ts(g.edges["observed_at"].to_numpy()),
-    }, schema=IDENTITY_EDGES_SCHEMA.to_pyarrow())
+    identity_map = pa.table([g.kinds, g.values, g.person_ids, g.first_seen],
+                            schema=IDENTITY_MAP_SCHEMA.to_pyarrow())
+    a, b = g.edges["a"], g.edges["b"]
+    edge_rows = pa.table([g.kinds.take(a), g.values.take(a), g.kinds.take(b), g.values.take(b),
+                          g.edges["source"], g.edges["record_id"], g.edges["observed_at"]],
+                         schema=IDENTITY_EDGES_SCHEMA.to_pyarrow())
     rejections = [{"identifier_type": r.kind, "identifier_value": r.value,
                    "other_type": None, "other_value": None, "source": r.source,
                    "record_id": r.record_id, "reason": r.reason}
                   for r in g.blocked.itertuples(index=False)]
-    rejections += dropped_rejections(g.dropped, types, values)
+    kind_of, value_of = g.kinds.to_numpy(zero_copy_only=False), g.values
+    rejections += dropped_rejections(g.dropped, kind_of,
+                                     {int(n): value_of[int(n)].as_py() for d in g.dropped
+                                      for n in (d["edge"].a, d["edge"].b)})
+    log = g.events.add_column(0, "run_at", pa.array([run_at] * g.events.num_rows,
+                                                    pa.timestamp("us", "UTC")))
     return (identity_map, edge_rows, [rejection_table(rejections, run_at)],
-            [pa.Table.from_pylist([{"run_at": run_at, **e} for e in g.events],
-                                  schema=IDENTITY_LOG_SCHEMA.to_pyarrow())])
+            [log.cast(IDENTITY_LOG_SCHEMA.to_pyarrow())])
 
 
 def rejection_table(rows: list[dict], run_at: datetime) -> pa.Table:

@@ -119,27 +119,31 @@ def blocked_reason_expr(kind: ibis.StringValue, value: ibis.StringValue,
 
 def blocked_reasons(kinds, values, config: IdentityConfig):
     """`blocked_reason` for many identifiers at once (parallel arrays of kinds and values);
-    returns an object array, None where not blocked. Only values that pass the cheap
-    vectorised tests are checked one by one."""
+    returns an object array, None where not blocked. The cheap tests run in Arrow over every
+    value; only the values they catch are checked one by one, for the reason's text."""
     import numpy as np
-    import pandas as pd
 
-    kinds = np.asarray(kinds, dtype=object)
-    values = pd.Series(values, dtype=object).fillna("")
-    candidate = (values == "").to_numpy()
+    kinds = pa.array(kinds, pa.string()) if not isinstance(kinds, pa.Array) else kinds
+    values = pa.array(values, pa.string()) if not isinstance(values, pa.Array) else values
+    values = pc.fill_null(values, "")
+    candidate = np.asarray(pc.equal(values, ""))
     for kind in ("email", "phone"):
-        candidate |= (kinds == kind) & values.isin(config.blocked_values(kind)).to_numpy()
-    phone = kinds == "phone"
-    if phone.any():
-        phones = values[phone]
-        hits = (phones.str.match(_REPEATED.pattern).to_numpy(bool)
-                | phones.str.contains(_RUN.pattern).to_numpy(bool))
-        candidate[np.flatnonzero(phone)[hits]] = True
-    email = kinds == "email"
-    if email.any() and config.block_role_mailboxes:
-        local = values[email].str.partition("@")[0]
-        candidate[np.flatnonzero(email)[local.isin(ROLE_MAILBOXES).to_numpy()]] = True
+        listed = pc.is_in(values, value_set=pa.array(sorted(config.blocked_values(kind)),
+                                                     pa.string()))
+        candidate |= np.asarray(pc.and_(pc.equal(kinds, kind), listed))
+    phone = np.flatnonzero(np.asarray(pc.equal(kinds, "phone")))
+    if len(phone):
+        phones = values.take(pa.array(phone))
+        hits = pc.or_(pc.match_substring_regex(phones, _REPEATED.pattern),
+                      pc.match_substring_regex(phones, _RUN.pattern))
+        candidate[phone[np.asarray(hits)]] = True
+    email = np.flatnonzero(np.asarray(pc.equal(kinds, "email")))
+    if len(email) and config.block_role_mailboxes:
+        local = pc.list_element(pc.split_pattern(values.take(pa.array(email)), "@",
+                                                 max_splits=1), 0)
+        role = pc.is_in(local, value_set=pa.array(ROLE_MAILBOXES, pa.string()))
+        candidate[email[np.asarray(role)]] = True
     out = np.full(len(kinds), None, dtype=object)
     for i in np.flatnonzero(candidate):
-        out[i] = blocked_reason(kinds[i], values.iat[i], config)
+        out[i] = blocked_reason(kinds[i].as_py(), values[i].as_py(), config)
     return out
